@@ -1,0 +1,3 @@
+#!/bin/sh
+# Regenerates configure and Makefile.in from a git checkout.
+exec autoreconf -fi

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config.h"
+
+#include "plugin.hpp"
+
+#include "curl_http_client.hpp"
+#include "deadline.hpp"
+#include "options.hpp"
+#include "probe.hpp"
+#include "text.hpp"
+
+#include <ctime>
+#include <exception>
+
+namespace cpt {
+
+namespace {
+
+/// Past the deadline libcurl should have given up; the backstop waits this much longer.
+constexpr double backstop_margin_seconds = 0.5;
+
+// Read by the backstop's signal handler, so they live as long as the process.
+std::string backstop_timeout_line;
+std::string backstop_release_line;
+
+int probe(const Options& options, std::string& output)
+{
+    const std::string budget = format_compact(options.timeout_seconds, 3);
+    backstop_timeout_line = std::string(output_prefix) + " " + state_name(options.timeout_result) +
+                            ": timeout after " + budget + " s (plugin deadline)\n";
+    backstop_release_line = std::string(output_prefix) +
+                            " WARNING: token release failed: timeout after " + budget +
+                            " s (plugin deadline)\n";
+    DeadlineBackstop backstop(options.timeout_seconds + backstop_margin_seconds,
+                              backstop_timeout_line.c_str(),
+                              static_cast<int>(options.timeout_result));
+    const Deadline deadline(options.timeout_seconds);
+    // Network libraries start only now: --help and argument errors never pay for them.
+    const CurlGlobal curl;
+    CurlHttpClient client(connection_settings_from(options), deadline);
+    ProbeEnvironment environment;
+    environment.now_unix = static_cast<std::int64_t>(std::time(nullptr));
+    environment.on_token_held = [&backstop] {
+        backstop.set_message(backstop_release_line.c_str(), static_cast<int>(State::warning));
+    };
+    const CheckResult result = run_probe(options, client, environment);
+    output = result.render(options.verbosity);
+    return static_cast<int>(result.state());
+}
+
+} // namespace
+
+int run_plugin(const std::vector<std::string>& args, std::string& output) noexcept
+{
+    try {
+        const ParseOutcome outcome = parse_options(args);
+        if (const auto* info = std::get_if<InfoRequest>(&outcome)) {
+            output = info->text;
+            return static_cast<int>(State::unknown);
+        }
+        if (const auto* error = std::get_if<UsageError>(&outcome)) {
+            output = std::string(output_prefix) + " UNKNOWN: " + error->reason + "\n" +
+                     usage_text();
+            return static_cast<int>(State::unknown);
+        }
+        return probe(std::get<Options>(outcome), output);
+    } catch (const std::exception& error) {
+        try {
+            output = std::string(output_prefix) +
+                     " UNKNOWN: internal error: " + sanitize_line(error.what()) + "\n";
+        } catch (...) {
+            output = "PEXIP TOKEN UNKNOWN: internal error\n";
+        }
+    } catch (...) {
+        output = "PEXIP TOKEN UNKNOWN: internal error\n";
+    }
+    return static_cast<int>(State::unknown);
+}
+
+} // namespace cpt

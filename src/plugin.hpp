@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cpt {
+
+/// The whole plugin run: parse arguments, probe, render. Returns the exit code (0-3) and puts
+/// everything to print on stdout into output. Never throws.
+int run_plugin(const std::vector<std::string>& args, std::string& output) noexcept;
+
+} // namespace cpt

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpt {
+
+/// Makes text from the node or the user safe for one line of plugin output: C0 controls, DEL,
+/// C1 controls and bytes that are not valid UTF-8 become '?', and '|' (the perfdata
+/// separator) becomes '/'. Valid non-ASCII UTF-8 is kept.
+std::string sanitize_line(std::string_view text);
+
+/// Cuts text to at most max_bytes, never inside a UTF-8 sequence, appending "..." when cut.
+std::string truncate_text(std::string_view text, std::size_t max_bytes);
+
+/// Replaces every occurrence of each non-empty secret with "<redacted>".
+std::string redact(std::string text, const std::vector<std::string>& secrets);
+
+/// Replaces the string value of every JSON member named key with "<redacted>", found by a
+/// plain scan (the text may be cut or broken JSON).
+std::string redact_json_member(std::string text, std::string_view key);
+
+/// True when text holds a byte below 0x20 or DEL (CR, LF, NUL, ESC ...).
+bool has_control_chars(std::string_view text) noexcept;
+
+/// True when text is well-formed UTF-8.
+bool is_valid_utf8(std::string_view text) noexcept;
+
+/// Formats a number with a '.' decimal point whatever the locale.
+std::string format_decimal(double value, int decimals);
+
+/// Like format_decimal, without trailing zeros: "8", "1.5", "0.25".
+std::string format_compact(double value, int max_decimals);
+
+} // namespace cpt
