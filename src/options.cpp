@@ -391,9 +391,7 @@ std::string usage_text()
 std::string version_text()
 {
     const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
-    std::string text = std::string(program_name) + " v" PACKAGE_VERSION " (" PACKAGE_TARNAME
-                                                   " " PACKAGE_VERSION ", libcurl " +
-                       curl->version;
+    std::string text = std::string(program_name) + " v" PACKAGE_VERSION " (libcurl " + curl->version;
     if (curl->ssl_version != nullptr) {
         text += std::string(", ") + curl->ssl_version;
     }
