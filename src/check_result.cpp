@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include "check_result.hpp"
-
 #include "text.hpp"
 
 #include <algorithm>

@@ -12,9 +12,9 @@ namespace cpt {
 /// One aspect of the check (the token request, the release, the certificate, ...).
 struct Subcheck
 {
-    std::string name;    ///< short name shown in the long output, e.g. "request_token"
+    std::string name; ///< short name shown in the long output, e.g. "request_token"
     State state = State::ok;
-    std::string summary; ///< one phrase; shown on line 1 when the state is not OK
+    std::string summary;  ///< one phrase; shown on line 1 when the state is not OK
     bool primary = false; ///< an OK primary subcheck gives line 1 its text
 };
 

@@ -13,7 +13,6 @@
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
-
 #include <strings.h>
 
 namespace cpt {
@@ -174,7 +173,7 @@ struct CurlHttpClient::Impl
         set(CURLOPT_FOLLOWLOCATION, 0L); // a redirect is an answer, never followed
         set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
         set(CURLOPT_PATH_AS_IS, 1L); // "." and ".." are alias text, not dot segments
-        set(CURLOPT_PROXY, ""); // talk to the node itself, whatever *_proxy says
+        set(CURLOPT_PROXY, "");      // talk to the node itself, whatever *_proxy says
         set(CURLOPT_USERAGENT, settings.user_agent.c_str());
         set(CURLOPT_IPRESOLVE, settings.ip_family == IpFamily::v4   ? CURL_IPRESOLVE_V4
                                : settings.ip_family == IpFamily::v6 ? CURL_IPRESOLVE_V6
@@ -193,8 +192,8 @@ struct CurlHttpClient::Impl
         }
         if (!settings.connect_address.empty()) {
             // Host header, SNI and the verified name stay settings.host.
-            append(connect_to, "::" + url_host(settings.connect_address) + ":" +
-                                   std::to_string(settings.port));
+            append(connect_to,
+                   "::" + url_host(settings.connect_address) + ":" + std::to_string(settings.port));
             set(CURLOPT_CONNECT_TO, connect_to.get());
         }
         set(CURLOPT_WRITEFUNCTION, &Impl::on_body);
@@ -341,7 +340,8 @@ struct CurlHttpClient::Impl
         if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && response.body_truncated)) {
             TransportError error;
             error.kind = kind_of(code);
-            error.message = error_buffer[0] != '\0' ? error_buffer.data() : curl_easy_strerror(code);
+            error.message =
+                error_buffer[0] != '\0' ? error_buffer.data() : curl_easy_strerror(code);
             if (error.kind == TransportErrorKind::timeout) {
                 error.message = timeout_stage(new_connections == 0);
             } else if (error.kind == TransportErrorKind::connect) {
@@ -361,7 +361,8 @@ struct CurlHttpClient::Impl
         long port = 0;
         curl_easy_getinfo(easy.get(), CURLINFO_PRIMARY_IP, &ip);
         curl_easy_getinfo(easy.get(), CURLINFO_PRIMARY_PORT, &port);
-        response.peer_address = std::string(ip != nullptr ? ip : "?") + " port " + std::to_string(port);
+        response.peer_address =
+            std::string(ip != nullptr ? ip : "?") + " port " + std::to_string(port);
         response.cert_not_after = cert_not_after;
         return std::move(response);
     }

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <csignal>
 #include <cstring>
-
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -51,8 +50,7 @@ void arm_timer(double seconds)
 {
     itimerval timer{};
     timer.it_value.tv_sec = static_cast<time_t>(seconds);
-    timer.it_value.tv_usec =
-        static_cast<suseconds_t>((seconds - std::floor(seconds)) * 1e6);
+    timer.it_value.tv_usec = static_cast<suseconds_t>((seconds - std::floor(seconds)) * 1e6);
     ::setitimer(ITIMER_REAL, &timer, nullptr);
 }
 
@@ -61,7 +59,9 @@ void arm_timer(double seconds)
 DeadlineBackstop::DeadlineBackstop(double seconds, const char* line, int exit_code)
 {
     set_message(line, exit_code);
-    struct sigaction action {};
+    struct sigaction action
+    {
+    };
     action.sa_handler = on_backstop_alarm;
     sigemptyset(&action.sa_mask);
     ::sigaction(SIGALRM, &action, nullptr);
@@ -71,7 +71,9 @@ DeadlineBackstop::DeadlineBackstop(double seconds, const char* line, int exit_co
 DeadlineBackstop::~DeadlineBackstop()
 {
     arm_timer(0.0);
-    struct sigaction action {};
+    struct sigaction action
+    {
+    };
     action.sa_handler = SIG_DFL;
     sigemptyset(&action.sa_mask);
     ::sigaction(SIGALRM, &action, nullptr);

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
-
 #include <sys/stat.h>
 
 namespace cpt {
@@ -33,7 +32,9 @@ constexpr const char* default_ini_names[] = {"monitoring-plugins.ini", "plugins.
 
 bool file_exists(const std::string& path)
 {
-    struct stat info {};
+    struct stat info
+    {
+    };
     return ::stat(path.c_str(), &info) == 0;
 }
 
@@ -74,22 +75,29 @@ std::string trim(const std::string& text)
     return text.substr(first, last - first + 1);
 }
 
-/// "key = value" → "--key=value"; "key" → "--key"; one-letter keys get one dash.
-std::string to_argument(const std::string& line, const std::string& file)
+/// "key = value" → "--key=value"; "key" → "--key"; a one-letter key gives "-k" "value"
+/// (getopt would read "-k=value" as the value "=value").
+void append_arguments(std::vector<std::string>& arguments, const std::string& line,
+                      const std::string& file)
 {
     const std::size_t equals = line.find('=');
     const std::string key = trim(line.substr(0, equals));
     if (key.empty()) {
         throw std::runtime_error("config file error in '" + file + "': line without an option");
     }
-    std::string argument = (key.size() == 1 ? "-" : "--") + key;
-    if (equals != std::string::npos) {
-        std::string value = line.substr(equals + 1);
-        // As in monitoring-plugins, '#' starts a comment even after a value.
-        value = trim(value.substr(0, value.find('#')));
-        argument += "=" + value;
+    if (equals == std::string::npos) {
+        arguments.push_back((key.size() == 1 ? "-" : "--") + key);
+        return;
     }
-    return argument;
+    // As in monitoring-plugins, '#' starts a comment even after a value.
+    std::string value = line.substr(equals + 1);
+    value = trim(value.substr(0, value.find('#')));
+    if (key.size() == 1) {
+        arguments.push_back("-" + key);
+        arguments.push_back(value);
+    } else {
+        arguments.push_back("--" + key + "=" + value);
+    }
 }
 
 } // namespace
@@ -128,7 +136,7 @@ std::vector<std::string> read_extra_opts(const std::string& locator,
             continue;
         }
         if (in_section) {
-            arguments.push_back(to_argument(line, file));
+            append_arguments(arguments, line, file);
         }
     }
     if (in.bad()) {

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config.h"
 
-#include "options.hpp"
-
 #include "extra_opts.hpp"
+#include "options.hpp"
 #include "text.hpp"
 
 #include <boost/program_options.hpp>
@@ -16,7 +15,6 @@
 #include <fstream>
 #include <map>
 #include <stdexcept>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,24 +40,40 @@ const po::options_description& option_table()
         po::options_description desc;
         const auto text = [] { return po::value<std::string>(); };
         const auto flag = [] { return po::bool_switch(); };
-        desc.add_options()
-            // Target
-            ("hostname,H", text())("ip-address,I", text())("port,p", text())
-            ("use-ipv4,4", flag())("use-ipv6,6", flag())
-            // Probe
-            ("alias,a", text())("display-name", text())("call-tag", text())("pin", text())
-            ("pin-file", text())("guest", flag())("no-release", flag())
-            ("challenge-result", text())("expect-service-type", text())
-            ("maintenance-result", text())
-            // TLS
-            ("insecure,k", flag())("ca-file", text())("certificate,C", text())
-            ("client-cert", text())("client-key", text())
-            // Thresholds and limits
-            ("warning,w", text())("critical,c", text())("timeout,t", text())
-            ("timeout-result", text())
-            // Output and misc
-            ("verbose,v", flag())("help,h", flag())("version,V", flag())
-            ("extra-opts", po::value<std::string>()->implicit_value(""));
+        auto add = desc.add_options();
+        // Target
+        add("hostname,H", text());
+        add("ip-address,I", text());
+        add("port,p", text());
+        add("use-ipv4,4", flag());
+        add("use-ipv6,6", flag());
+        // Probe
+        add("alias,a", text());
+        add("display-name", text());
+        add("call-tag", text());
+        add("pin", text());
+        add("pin-file", text());
+        add("guest", flag());
+        add("no-release", flag());
+        add("challenge-result", text());
+        add("expect-service-type", text());
+        add("maintenance-result", text());
+        // TLS
+        add("insecure,k", flag());
+        add("ca-file", text());
+        add("certificate,C", text());
+        add("client-cert", text());
+        add("client-key", text());
+        // Thresholds and limits
+        add("warning,w", text());
+        add("critical,c", text());
+        add("timeout,t", text());
+        add("timeout-result", text());
+        // Output and misc
+        add("verbose,v", flag());
+        add("help,h", flag());
+        add("version,V", flag());
+        add("extra-opts", po::value<std::string>()->implicit_value(""));
         return desc;
     }();
     return table;
@@ -87,8 +101,8 @@ long parse_whole_number(const std::string& text, const std::string& what, long l
 double parse_timeout(const std::string& text)
 {
     double value = 0.0;
-    const auto result = std::from_chars(text.data(), text.data() + text.size(), value,
-                                        std::chars_format::fixed);
+    const auto result =
+        std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
     if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size() ||
         !std::isfinite(value) || value <= 0.0 || value > max_timeout_seconds) {
         throw BadArgument("-t/--timeout must be a number of seconds above 0 and at most 3600, "
@@ -188,7 +202,9 @@ void read_pin_file(Options& options)
                           "' contains control characters");
     }
     options.pin = line;
-    struct stat info {};
+    struct stat info
+    {
+    };
     options.pin_file_world_readable =
         ::stat(options.pin_file.c_str(), &info) == 0 && (info.st_mode & S_IROTH) != 0;
 }
@@ -199,6 +215,12 @@ Options interpret(const std::vector<po::option>& parsed)
     std::map<std::string, std::string> last;
     int verbosity = 0;
     for (const po::option& option : parsed) {
+        if (option.string_key.empty()) {
+            throw BadArgument(
+                "unexpected argument '" +
+                (option.original_tokens.empty() ? std::string() : option.original_tokens.front()) +
+                "' (every value needs its option)");
+        }
         if (option.string_key == "verbose") {
             ++verbosity;
             continue;
@@ -233,8 +255,9 @@ Options interpret(const std::vector<po::option>& parsed)
     if (has("use-ipv4") && has("use-ipv6")) {
         throw BadArgument("-4 and -6 exclude each other");
     }
-    options.ip_family = has("use-ipv4") ? IpFamily::v4 : has("use-ipv6") ? IpFamily::v6
-                                                                          : IpFamily::any;
+    options.ip_family = has("use-ipv4")   ? IpFamily::v4
+                        : has("use-ipv6") ? IpFamily::v6
+                                          : IpFamily::any;
 
     if (has("display-name")) {
         options.display_name = checked_text(get("display-name"), "display-name", false);
@@ -391,7 +414,8 @@ std::string usage_text()
 std::string version_text()
 {
     const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
-    std::string text = std::string(program_name) + " v" PACKAGE_VERSION " (libcurl " + curl->version;
+    std::string text =
+        std::string(program_name) + " v" PACKAGE_VERSION " (libcurl " + curl->version;
     if (curl->ssl_version != nullptr) {
         text += std::string(", ") + curl->ssl_version;
     }
@@ -405,7 +429,8 @@ Checks that a Pexip Infinity conferencing node admits a participant: requests
 a conference token the way a WebRTC client does, releases it at once, and
 reports the outcome, the response time and the node's version.
 
-)" + usage_text() + R"(
+)" + usage_text() +
+           R"(
 Target:
  -H, --hostname=HOST
     Conferencing node FQDN or address: Host header, SNI and the name the

@@ -2,14 +2,14 @@
 #include "config.h"
 
 #include "perfdata.hpp"
-
 #include "text.hpp"
 
 namespace cpt {
 
 std::string format_perfdata(const PerfValue& perf)
 {
-    std::string out = "'" + perf.label + "'=" + format_decimal(perf.value, perf.decimals) + perf.uom;
+    std::string out =
+        "'" + perf.label + "'=" + format_decimal(perf.value, perf.decimals) + perf.uom;
     const std::string fields[] = {
         perf.warn,
         perf.crit,

@@ -11,9 +11,9 @@ struct PerfValue
 {
     std::string label; ///< [a-z0-9_] only, so it never needs escaping
     double value = 0.0;
-    int decimals = 6;  ///< 0 for whole numbers such as days
-    std::string uom;   ///< "s" or empty
-    std::string warn;  ///< the user's threshold text, verbatim
+    int decimals = 6; ///< 0 for whole numbers such as days
+    std::string uom;  ///< "s" or empty
+    std::string warn; ///< the user's threshold text, verbatim
     std::string crit;
     std::optional<double> min;
     std::optional<double> max;

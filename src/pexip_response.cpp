@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config.h"
 
-#include "pexip_response.hpp"
-
 #include "http_client.hpp"
+#include "pexip_response.hpp"
 #include "text.hpp"
 
 #include <rapidjson/document.h>
@@ -264,7 +263,8 @@ TokenReply classify_token_reply(long http_status, std::string_view reason_phrase
     case 403:
         return classify_forbidden(result);
     case 404:
-        reply.kind = result != nullptr ? TokenReplyKind::alias_not_found : TokenReplyKind::not_pexip;
+        reply.kind =
+            result != nullptr ? TokenReplyKind::alias_not_found : TokenReplyKind::not_pexip;
         reply.reason = string_of(result);
         return reply;
     case 503:

@@ -50,7 +50,7 @@ struct TokenReply
     /// A one-line explanation: the node's own reason string where it gave one, else what is
     /// wrong with the reply. Raw node text: sanitise before printing.
     std::string reason;
-    TokenGrant grant;          ///< kind == granted
+    TokenGrant grant;                ///< kind == granted
     bool guest_pin_required = false; ///< kind == pin_challenge
     std::string extension_type;      ///< kind == extension_challenge ("standard", "mssip")
 };

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config.h"
 
-#include "plugin.hpp"
-
 #include "curl_http_client.hpp"
 #include "deadline.hpp"
 #include "options.hpp"
+#include "plugin.hpp"
 #include "probe.hpp"
 #include "text.hpp"
 
@@ -59,8 +58,8 @@ int run_plugin(const std::vector<std::string>& args, std::string& output) noexce
             return static_cast<int>(State::unknown);
         }
         if (const auto* error = std::get_if<UsageError>(&outcome)) {
-            output = std::string(output_prefix) + " UNKNOWN: " + error->reason + "\n" +
-                     usage_text();
+            output =
+                std::string(output_prefix) + " UNKNOWN: " + error->reason + "\n" + usage_text();
             return static_cast<int>(State::unknown);
         }
         return probe(std::get<Options>(outcome), output);

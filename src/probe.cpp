@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config.h"
 
-#include "probe.hpp"
-
 #include "pexip_api.hpp"
 #include "pexip_response.hpp"
+#include "probe.hpp"
 #include "text.hpp"
 
 #include <cmath>
@@ -21,6 +20,11 @@ constexpr double seconds_per_day = 86400.0;
 std::string seconds_text(double value)
 {
     return format_decimal(value, 3) + " s";
+}
+
+std::string days_text(long days)
+{
+    return std::to_string(days) + (days == 1 ? " day" : " days");
 }
 
 std::string quoted(const std::string& text)
@@ -75,9 +79,8 @@ public:
         trace_response(response, true);
         add_timing_perfdata(response.timings);
         result_.add_detail("request_token: HTTP " + std::to_string(response.status) + " from " +
-                           response.peer_address + " in " +
-                           seconds_text(response.timings.total) + " (" +
-                           phases_text(response.timings) + ")");
+                           response.peer_address + " in " + seconds_text(response.timings.total) +
+                           " (" + phases_text(response.timings) + ")");
         const TokenReply reply = classify_token_reply(response.status, response.reason,
                                                       response.body, response.body_truncated);
         judge(reply, response);
@@ -133,8 +136,10 @@ private:
             return;
         case TokenReplyKind::rejected:
             fail(State::critical,
-                 "access denied (" + http_text(response.status, reply.reason, response.reason) +
-                     ")");
+                 reply.reason.empty()
+                     ? "access denied (" + http_text(response.status, "", response.reason) + ")"
+                     : "access denied (HTTP " + std::to_string(response.status) +
+                           "): " + truncate_text(reply.reason, 160));
             return;
         case TokenReplyKind::unauthorized:
             fail(State::critical, "authentication required (" +
@@ -215,13 +220,12 @@ private:
         }
         const auto& response = std::get<HttpResponse>(answer);
         trace_response(response, false);
-        const ReleaseReply reply = classify_release_reply(response.status, response.reason,
-                                                          response.body);
+        const ReleaseReply reply =
+            classify_release_reply(response.status, response.reason, response.body);
         if (!reply.released) {
-            return Released{
-                {"release_token", State::warning,
-                 "token release failed: " + truncate_text(reply.reason, 160)},
-                {}};
+            return Released{{"release_token", State::warning,
+                             "token release failed: " + truncate_text(reply.reason, 160)},
+                            {}};
         }
         return Released{
             {"release_token", State::ok, "released in " + seconds_text(response.timings.total)},
@@ -309,28 +313,31 @@ private:
         result_.add_perfdata(perf);
         const std::string until = date_text(*not_after);
         if (*not_after <= environment_.now_unix) {
+            const auto ago = static_cast<long>(std::floor(
+                static_cast<double>(environment_.now_unix - *not_after) / seconds_per_day));
             result_.add(Subcheck{"certificate", State::critical,
-                                 "certificate expired on " + until});
+                                 ago == 0 ? std::string("certificate expired today")
+                                          : "certificate expired " + days_text(ago) + " ago"});
         } else if (options_.cert_crit_days && days < *options_.cert_crit_days) {
             result_.add(Subcheck{"certificate", State::critical,
-                                 "certificate expires in " + std::to_string(days) +
-                                     " days (critical below " +
+                                 "certificate expires in " + days_text(days) + " (critical below " +
                                      std::to_string(*options_.cert_crit_days) + " days)"});
         } else if (days < *options_.cert_warn_days) {
             result_.add(Subcheck{"certificate", State::warning,
-                                 "certificate expires in " + std::to_string(days) +
-                                     " days (warning below " +
+                                 "certificate expires in " + days_text(days) + " (warning below " +
                                      std::to_string(*options_.cert_warn_days) + " days)"});
         } else {
             result_.add(Subcheck{"certificate", State::ok,
-                                 "certificate valid for " + std::to_string(days) +
-                                     " more days (until " + until + ")"});
+                                 "certificate valid for " + days_text(days) + " more (until " +
+                                     until + ")"});
         }
     }
 
+    /// The outcome of request_token when no token came: primary, so that line 1 names it
+    /// even when the user mapped it to OK (--challenge-result=OK and the like).
     void fail(State state, const std::string& summary)
     {
-        result_.add(Subcheck{"request_token", state, summary});
+        result_.add(Subcheck{"request_token", state, summary, true});
     }
 
     void fail_transport(const std::string& step, const TransportError& error)
@@ -339,20 +346,20 @@ private:
         switch (error.kind) {
         case TransportErrorKind::timeout:
             fail(options_.timeout_result, "timeout after " +
-                                              format_compact(options_.timeout_seconds, 3) +
-                                              " s (" + step + ": " + message + ")");
+                                              format_compact(options_.timeout_seconds, 3) + " s (" +
+                                              step + ": " + message + ")");
             return;
         case TransportErrorKind::dns:
-            fail(State::critical, "cannot resolve " +
-                                      (options_.ip_address.empty() ? options_.hostname
-                                                                   : options_.ip_address) +
-                                      " (DNS lookup failed)");
+            fail(State::critical,
+                 "cannot resolve " +
+                     (options_.ip_address.empty() ? options_.hostname : options_.ip_address) +
+                     " (DNS lookup failed)");
             return;
         case TransportErrorKind::connect:
-            fail(State::critical, "cannot connect to " +
-                                      (options_.ip_address.empty() ? options_.hostname
-                                                                   : options_.ip_address) +
-                                      " port " + std::to_string(options_.port) + ": " + message);
+            fail(State::critical,
+                 "cannot connect to " +
+                     (options_.ip_address.empty() ? options_.hostname : options_.ip_address) +
+                     " port " + std::to_string(options_.port) + ": " + message);
             return;
         case TransportErrorKind::tls_verify:
             fail(State::critical, "TLS certificate verification failed: " + message);
@@ -441,23 +448,23 @@ private:
             result_.add_detail("warning: --pin-file '" + options_.pin_file +
                                "' is readable by every user; chmod o-r it");
         }
-        const std::string host =
-            options_.hostname.find(':') != std::string::npos ? "[" + options_.hostname + "]"
-                                                             : options_.hostname;
+        const std::string host = options_.hostname.find(':') != std::string::npos
+                                     ? "[" + options_.hostname + "]"
+                                     : options_.hostname;
         result_.add_detail("settings: https://" + host + ":" + std::to_string(options_.port) +
                                conference_path(options_.alias, "request_token"),
                            2);
-        result_.add_detail(
-            std::string("settings: ") +
-                (options_.ip_address.empty() ? "connect to the resolved host"
-                                             : "connect to " + options_.ip_address) +
-                ", TLS verification " +
-                (options_.insecure ? "off (--insecure)"
-                 : options_.ca_file.empty() ? "on (system CA store)"
-                                            : "on (CA file " + options_.ca_file + ")") +
-                ", timeout " + format_compact(options_.timeout_seconds, 3) + " s, release " +
-                (options_.release ? "on" : "off"),
-            2);
+        result_.add_detail(std::string("settings: ") +
+                               (options_.ip_address.empty() ? "connect to the resolved host"
+                                                            : "connect to " + options_.ip_address) +
+                               ", TLS verification " +
+                               (options_.insecure ? "off (--insecure)"
+                                : options_.ca_file.empty()
+                                    ? "on (system CA store)"
+                                    : "on (CA file " + options_.ca_file + ")") +
+                               ", timeout " + format_compact(options_.timeout_seconds, 3) +
+                               " s, release " + (options_.release ? "on" : "off"),
+                           2);
     }
 
     void trace_request(const HttpRequest& request)
@@ -474,11 +481,11 @@ private:
 
     void trace_response(const HttpResponse& response, bool may_hold_token)
     {
-        result_.add_detail("< HTTP " + std::to_string(response.status) + " " + response.reason +
-                               (response.new_connection ? " (new connection to "
-                                                        : " (reused connection to ") +
-                               response.peer_address + ")",
-                           3);
+        result_.add_detail(
+            "< HTTP " + std::to_string(response.status) + " " + response.reason +
+                (response.new_connection ? " (new connection to " : " (reused connection to ") +
+                response.peer_address + ")",
+            3);
         if (!response.content_type.empty()) {
             result_.add_detail("< Content-Type: " + response.content_type, 3);
         }

@@ -13,8 +13,8 @@ namespace cpt {
 /// What the probe needs from outside besides the network.
 struct ProbeEnvironment
 {
-    std::int64_t now_unix = 0;              ///< for certificate days
-    std::function<void()> on_token_held;    ///< called once a token must be released
+    std::int64_t now_unix = 0;           ///< for certificate days
+    std::function<void()> on_token_held; ///< called once a token must be released
 };
 
 /// The check: request a token, release it, and judge the outcome, thresholds, certificate

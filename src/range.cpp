@@ -20,8 +20,8 @@ std::optional<double> parse_number(std::string_view text)
         return std::nullopt;
     }
     double value = 0.0;
-    const auto result = std::from_chars(text.data(), text.data() + text.size(), value,
-                                        std::chars_format::fixed);
+    const auto result =
+        std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
     if (result.ec != std::errc() || result.ptr != text.data() + text.size() ||
         !std::isfinite(value)) {
         return std::nullopt;

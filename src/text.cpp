@@ -26,7 +26,7 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) noexcep
         length = 2;
     } else if (lead >= 0xE0 && lead <= 0xEF) {
         length = 3;
-        low = lead == 0xE0 ? 0xA0 : 0x80; // no overlong forms
+        low = lead == 0xE0 ? 0xA0 : 0x80;  // no overlong forms
         high = lead == 0xED ? 0x9F : 0xBF; // no surrogates
     } else if (lead >= 0xF0 && lead <= 0xF4) {
         length = 4;
@@ -73,7 +73,8 @@ std::string sanitize_line(std::string_view text)
             ++pos;
         } else {
             // U+0080..U+009F are C1 controls (CSI among them): as dangerous as ESC.
-            const bool c1_control = byte == 0xC2 && static_cast<unsigned char>(text[pos + 1]) < 0xA0;
+            const bool c1_control =
+                byte == 0xC2 && static_cast<unsigned char>(text[pos + 1]) < 0xA0;
             if (c1_control) {
                 out += '?';
             } else {
@@ -91,13 +92,16 @@ std::string truncate_text(std::string_view text, std::size_t max_bytes)
         return std::string(text);
     }
     static constexpr std::string_view ellipsis = "...";
-    std::size_t cut = max_bytes > ellipsis.size() ? max_bytes - ellipsis.size() : 0;
+    const bool room_for_ellipsis = max_bytes > ellipsis.size();
+    std::size_t cut = room_for_ellipsis ? max_bytes - ellipsis.size() : max_bytes;
     // Step back over UTF-8 continuation bytes so no sequence is split.
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
         --cut;
     }
     std::string out(text.substr(0, cut));
-    out += ellipsis;
+    if (room_for_ellipsis) {
+        out += ellipsis;
+    }
     return out;
 }
 

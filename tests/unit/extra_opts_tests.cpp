@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The --extra-opts ini reader on its own: sections, keys, flags, comments, missing files.
+#include "extra_opts.hpp"
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using cpt::read_extra_opts;
+using cpt_test::EnvGuard;
+using cpt_test::TempFile;
+using Args = std::vector<std::string>;
+
+namespace {
+
+const char* const plugin = "check_pexip_token";
+
+const std::string sample_ini = "# monitoring-plugins style ini\n"
+                               "; another comment style\n"
+                               "[other_plugin]\n"
+                               "hostname=wrong.example.com\n"
+                               "\n"
+                               "[check_pexip_token]\n"
+                               "hostname = node.example.com\n"
+                               "alias=meet\n"
+                               "  # indented comment\n"
+                               "t=5\n"
+                               "no-release\n"
+                               "pin-file = /etc/nagios/pexip.pin   \n"
+                               "\n"
+                               "[special]\n"
+                               "w=@1:2\n"
+                               "critical=3\n"
+                               "guest\n";
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(extra_opts)
+
+BOOST_AUTO_TEST_CASE(default_section_is_the_plugin_name)
+{
+    const TempFile ini(sample_ini);
+    const Args args = read_extra_opts("@" + ini.path(), plugin);
+    // A one-letter key and its value are two arguments: getopt reads "-t=5" as "=5".
+    const Args expected = {
+        "--hostname=node.example.com",     "--alias=meet", "-t", "5", "--no-release",
+        "--pin-file=/etc/nagios/pexip.pin"};
+    BOOST_TEST(args == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(named_section)
+{
+    const TempFile ini(sample_ini);
+    const Args args = read_extra_opts("special@" + ini.path(), plugin);
+    const Args expected = {"-w", "@1:2", "--critical=3", "--guest"};
+    BOOST_TEST(args == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(one_letter_keys_get_one_dash)
+{
+    const TempFile ini("[check_pexip_token]\nt=5\nv\nw = 1\n");
+    const Args args = read_extra_opts("@" + ini.path(), plugin);
+    const Args expected = {"-t", "5", "-v", "-w", "1"};
+    BOOST_TEST(args == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(comments_are_skipped)
+{
+    const TempFile ini("[check_pexip_token]\n"
+                       "# hostname=commented.example.com\n"
+                       "; alias=commented\n"
+                       "   # indented\n"
+                       "alias=meet # trailing comment\n");
+    const Args args = read_extra_opts("@" + ini.path(), plugin);
+    BOOST_TEST_REQUIRE(args.size() == 1U);
+    BOOST_TEST(args[0] == "--alias=meet");
+}
+
+BOOST_AUTO_TEST_CASE(crlf_line_ends_are_trimmed)
+{
+    const TempFile ini("[check_pexip_token]\r\nalias=meet\r\nno-release\r\n");
+    const Args args = read_extra_opts("@" + ini.path(), plugin);
+    const Args expected = {"--alias=meet", "--no-release"};
+    BOOST_TEST(args == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(section_present_but_empty)
+{
+    const TempFile ini("[check_pexip_token]\n[next]\nalias=x\n");
+    BOOST_TEST(read_extra_opts("@" + ini.path(), plugin).empty());
+}
+
+BOOST_AUTO_TEST_CASE(repeated_section_is_merged_in_file_order)
+{
+    const TempFile ini(
+        "[check_pexip_token]\nalias=a\n[x]\nalias=x\n[check_pexip_token]\nport=8443\n");
+    const Args args = read_extra_opts("@" + ini.path(), plugin);
+    const Args expected = {"--alias=a", "--port=8443"};
+    BOOST_TEST(args == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(missing_file_throws)
+{
+    BOOST_CHECK_THROW(read_extra_opts("@" + cpt_test::missing_path(), plugin), std::runtime_error);
+    try {
+        read_extra_opts("@" + cpt_test::missing_path(), plugin);
+    } catch (const std::runtime_error& error) {
+        const std::string what = error.what();
+        BOOST_TEST(what.find(cpt_test::missing_path()) != std::string::npos);
+        BOOST_TEST(what.find('\n') == std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(missing_section_throws)
+{
+    const TempFile ini(sample_ini);
+    BOOST_CHECK_THROW(read_extra_opts("nosuchsection@" + ini.path(), plugin), std::runtime_error);
+    const TempFile other("[other_plugin]\nalias=x\n");
+    BOOST_CHECK_THROW(read_extra_opts("@" + other.path(), plugin), std::runtime_error);
+    try {
+        read_extra_opts("nosuchsection@" + ini.path(), plugin);
+    } catch (const std::runtime_error& error) {
+        BOOST_TEST(std::string(error.what()).find("nosuchsection") != std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(mp_config_file_is_the_default_file)
+{
+    const TempFile ini(sample_ini);
+    const EnvGuard env("MP_CONFIG_FILE", ini.path().c_str());
+    const Args by_default = read_extra_opts("", plugin);
+    BOOST_TEST_REQUIRE(!by_default.empty());
+    BOOST_TEST(by_default[0] == "--hostname=node.example.com");
+    const Args by_section = read_extra_opts("special", plugin);
+    BOOST_TEST_REQUIRE(by_section.size() == 4U);
+    BOOST_TEST(by_section[3] == "--guest");
+}
+
+BOOST_AUTO_TEST_CASE(mp_config_file_pointing_nowhere_throws)
+{
+    const EnvGuard env("MP_CONFIG_FILE", cpt_test::missing_path().c_str());
+    BOOST_CHECK_THROW(read_extra_opts("", plugin), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
