@@ -402,12 +402,13 @@ ParseOutcome parse_options(const std::vector<std::string>& args)
 std::string usage_text()
 {
     return "Usage:\n"
-           " check_pexip_token -H HOST -a ALIAS [-I ADDR] [-p PORT] [-4|-6]\n"
-           "   [--pin=PIN|--pin-file=FILE|--guest] [--display-name=NAME] [--call-tag=TAG]\n"
-           "   [-k|--ca-file=FILE] [--client-cert=FILE [--client-key=FILE]] [-C WARN[,CRIT]]\n"
-           "   [-w RANGE] [-c RANGE] [-t SECONDS] [--timeout-result=STATE] [--no-release]\n"
+           " check_pexip_token -H HOST -a ALIAS [-I ADDR] [-p PORT] [-4] [-6]\n"
+           "   [--pin=PIN] [--pin-file=FILE] [--guest] [--no-release]\n"
+           "   [--display-name=NAME] [--call-tag=TAG] [--expect-service-type=TYPE]\n"
            "   [--challenge-result=STATE] [--maintenance-result=STATE]\n"
-           "   [--expect-service-type=TYPE] [--extra-opts=[SECTION][@FILE]] [-v]...\n"
+           "   [-k] [--ca-file=FILE] [--client-cert=FILE] [--client-key=FILE]\n"
+           "   [-C WARN[,CRIT]] [-w RANGE] [-c RANGE] [-t SECONDS] [--timeout-result=STATE]\n"
+           "   [--extra-opts=[SECTION][@FILE]] [-v]...\n"
            "Try 'check_pexip_token --help' for more information.\n";
 }
 

@@ -1,0 +1,145 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Makes every certificate the functional tests and `make demo` need, into DIR (created if
+# missing). EC P-256 keys, so the whole set takes well under a second.
+#
+#   OPENSSL=/usr/bin/openssl sh gen_certs.sh DIR
+#
+# Files written (each NAME has NAME.pem and NAME.key):
+#   ca            test CA (the --ca-file of the tests)
+#   localhost     CA-signed, ~400 days; SAN DNS:localhost, IP:127.0.0.1, DNS:node.example.test
+#   short         CA-signed, same names, notAfter 5 days minus 1 hour from now (for -C:
+#                 4 whole days left, whichever second the test runs in)
+#   expired       CA-signed, same names, notBefore 40 days ago, notAfter 10 days 1 hour ago
+#   selfsigned    self-signed, same names (a fresh Pexip node)
+#   wrongname     CA-signed for wrong.example.test only
+#   client        CA-signed client certificate (extendedKeyUsage clientAuth)
+#   ca-other      a second CA that signed nothing the servers use (to distrust the node)
+# Nothing here touches the network.
+set -eu
+
+dir=${1:?usage: gen_certs.sh DIR}
+openssl=${OPENSSL:-openssl}
+case $openssl in '' | no) openssl=openssl ;; esac
+
+mkdir -p "$dir"
+cd "$dir"
+
+# One EC P-256 key.
+newkey() {
+	"$openssl" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null
+}
+
+names='DNS:localhost,IP:127.0.0.1,DNS:node.example.test'
+
+cat >ext.cnf <<EOF
+[ca_ext]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+
+[server_ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = $names
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[self_ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = $names
+subjectKeyIdentifier = hash
+
+[wrong_ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:wrong.example.test
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[client_ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+
+# CAs
+for ca in ca ca-other; do
+	newkey "$ca"
+	"$openssl" req -new -x509 -key "$ca.key" -out "$ca.pem" -days 3650 -sha256 \
+		-subj "/O=check_pexip_token tests/CN=Test CA $ca" \
+		-config ext.cnf -extensions ca_ext 2>/dev/null
+done
+
+# A CA-signed certificate: sign NAME SUBJECT_CN DAYS EXTENSIONS
+serial=100
+sign() {
+	newkey "$1"
+	"$openssl" req -new -key "$1.key" -out "$1.csr" -subj "/O=check_pexip_token tests/CN=$2" \
+		-config ext.cnf 2>/dev/null
+	serial=$((serial + 1))
+	"$openssl" x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -set_serial "$serial" \
+		-days "$3" -sha256 -extfile ext.cnf -extensions "$4" -out "$1.pem" 2>/dev/null
+	rm -f "$1.csr"
+}
+
+sign localhost localhost 400 server_ext
+sign wrongname wrong.example.test 400 wrong_ext
+sign client 'check_pexip_token test client' 400 client_ext
+
+# Self-signed leaf with the right names.
+newkey selfsigned
+"$openssl" req -new -x509 -key selfsigned.key -out selfsigned.pem -days 400 -sha256 \
+	-subj '/O=check_pexip_token tests/CN=localhost' -config ext.cnf -extensions self_ext 2>/dev/null
+
+# short and expired: `openssl ca` is the one tool in OpenSSL 3.0 that takes explicit dates.
+stamp() {
+	# seconds ago -> YYYYMMDDHHMMSSZ (UTC); GNU date first, then a POSIX-ish fallback
+	date -u -d "@$(($(date -u +%s) - $1))" +%Y%m%d%H%M%SZ 2>/dev/null ||
+		python3 -c "import sys,time;print(time.strftime('%Y%m%d%H%M%SZ',time.gmtime(time.time()-int(sys.argv[1]))))" "$1"
+}
+mkdir -p caroot/new
+: >caroot/index.txt
+echo 1000 >caroot/serial
+cat >ca.cnf <<EOF
+[ca]
+default_ca = testca
+[testca]
+dir = caroot
+database = caroot/index.txt
+new_certs_dir = caroot/new
+serial = caroot/serial
+certificate = ca.pem
+private_key = ca.key
+default_md = sha256
+policy = anything
+unique_subject = no
+copy_extensions = none
+[anything]
+organizationName = optional
+commonName = supplied
+EOF
+# casign NAME SECONDS-AGO-START SECONDS-AGO-END (negative: in the future)
+casign() {
+	newkey "$1"
+	"$openssl" req -new -key "$1.key" -out "$1.csr" -subj '/O=check_pexip_token tests/CN=localhost' \
+		-config ext.cnf 2>/dev/null
+	"$openssl" ca -batch -notext -config ca.cnf -in "$1.csr" -out "$1.pem" \
+		-startdate "$(stamp "$2")" -enddate "$(stamp "$3")" \
+		-extfile ext.cnf -extensions server_ext 2>/dev/null
+	rm -f "$1.csr"
+}
+casign short 3600 $((3600 - 5 * 86400))
+casign expired $((40 * 86400)) $((10 * 86400 + 3600))
+rm -rf caroot ca.cnf ext.cnf
+
+# The keys are test-only; keep them private anyway (a client key must not be world-readable).
+chmod 600 ./*.key
+echo "certificates written to $dir"

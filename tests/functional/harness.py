@@ -1,0 +1,512 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Shared helpers for the functional tests (Python 3 stdlib only).
+
+A test script does:
+
+    import harness
+    suite = harness.Suite("name")          # exits 77 if python3 or openssl are missing
+    fake = suite.fake()                    # a fake node with the CA-signed localhost cert
+    r = suite.plugin(["-H", "localhost", "-p", fake.port, "--ca-file", suite.ca, "-a", "meet"])
+    suite.check("name", r.expect(0, r"^PEXIP TOKEN OK: "))
+    ...
+    suite.finish()                         # prints "N passed, M failed" and exits 0 or 1
+
+Every plugin run goes through `timeout`, with stdout and stderr captured apart, and every
+result is checked against the output rules that hold in all cases (see Result.common()).
+Scratch files live in one temporary directory per script (never in the source tree); it is
+removed at the end unless CPT_KEEP_TMP is set.
+"""
+
+import atexit
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FAKE_NODE = os.path.join(HERE, "fake_node.py")
+GEN_CERTS = os.path.join(HERE, "gen_certs.sh")
+
+STATES = ("OK", "WARNING", "CRITICAL", "UNKNOWN")
+LINE1_RE = re.compile(r"^PEXIP TOKEN (OK|WARNING|CRITICAL|UNKNOWN): ")
+PERF_ITEM_RE = re.compile(r"^'[a-z0-9_]+'=-?[0-9]+(\.[0-9]+)?(s)?(;[^; ]*){0,4}$")
+OK_LABELS = ["time", "time_dns", "time_connect", "time_tls", "time_server", "time_transfer",
+             "time_release"]
+MAX_OUTPUT = 8192
+
+# Environment variables that could send the plugin anywhere but the fake, or change what it
+# trusts or reads: never passed on.
+_SCRUB = re.compile(r"^(?i:(http|https|ftp|all|no)_proxy|curl_.*|ssl_cert_(file|dir)|"
+                    r"mp_config_file|nagios_config_path|lc_.*|lang|language)$")
+
+
+def _which(name):
+    return shutil.which(name)
+
+
+def find_openssl():
+    exe = os.environ.get("OPENSSL", "")
+    if exe and exe != "no" and (os.path.isabs(exe) and os.access(exe, os.X_OK) or _which(exe)):
+        return exe
+    return _which("openssl")
+
+
+def plugin_path():
+    exe = os.environ.get("CHECK_PEXIP_TOKEN")
+    if exe:
+        return exe
+    top = os.environ.get("TOP_BUILDDIR") or os.getcwd()
+    return os.path.join(top, "check_pexip_token")
+
+
+class Result:
+    """One plugin run."""
+
+    def __init__(self, argv, rc, stdout, stderr, elapsed, timed_out):
+        self.argv = argv
+        self.rc = rc
+        self.raw = stdout
+        self.raw_err = stderr
+        self.out = stdout.decode("utf-8", errors="replace")
+        self.err = stderr.decode("utf-8", errors="replace")
+        self.elapsed = elapsed
+        self.timed_out = timed_out
+        self.lines = self.out.split("\n")
+        self.line1 = self.lines[0] if self.lines else ""
+        m = LINE1_RE.match(self.line1)
+        self.state = m.group(1) if m else None
+        head, sep, perf = self.line1.partition("|")
+        self.summary = head[len(m.group(0)):].rstrip() if m else head
+        self.perf_text = perf.strip() if sep else None
+        self.perf = {}
+        self.perf_items = self.perf_text.split() if self.perf_text else []
+        for item in self.perf_items:
+            label, _, rest = item.partition("=")
+            fields = rest.split(";")
+            mv = re.match(r"^(-?[0-9]+(?:\.[0-9]+)?)([a-zA-Z%]*)$", fields[0])
+            self.perf[label.strip("'")] = {
+                "value": float(mv.group(1)) if mv else None, "uom": mv.group(2) if mv else None,
+                "warn": fields[1] if len(fields) > 1 else "",
+                "crit": fields[2] if len(fields) > 2 else "",
+                "min": fields[3] if len(fields) > 3 else "",
+                "max": fields[4] if len(fields) > 4 else "",
+                "raw": item,
+            }
+
+    def describe(self):
+        out = self.out if len(self.out) < 1500 else self.out[:1500] + "...[cut]"
+        return "rc=%s elapsed=%.2fs stdout=%r stderr=%r" % (self.rc, self.elapsed, out,
+                                                           self.err[:300])
+
+    # ---- rules for every run -----------------------------------------------------------
+    def common(self, raw=False):
+        """Problems that break the output rules in any case; raw: --help/--version text."""
+        p = []
+        if self.timed_out:
+            p.append("the plugin did not finish (killed by the test's timeout)")
+            return p
+        if self.rc not in (0, 1, 2, 3):
+            p.append("exit code %s is not 0-3" % self.rc)
+        if self.raw_err:
+            p.append("stderr is not empty: %r" % self.err[:300])
+        if not self.raw:
+            p.append("stdout is empty")
+            return p
+        if len(self.raw) > MAX_OUTPUT:
+            p.append("output is %d bytes (> %d)" % (len(self.raw), MAX_OUTPUT))
+        if not self.raw.endswith(b"\n"):
+            p.append("output does not end with a newline")
+        try:
+            self.raw.decode("utf-8")
+        except UnicodeDecodeError:
+            p.append("output is not valid UTF-8")
+        bad = sorted({c for c in self.out if (ord(c) < 32 and c not in "\n\t") or
+                      0x7f <= ord(c) <= 0x9f})
+        if bad:
+            p.append("control characters in the output: %r" % "".join(bad))
+        pipes = [i for i, line in enumerate(self.lines) if "|" in line]
+        if raw:
+            if pipes:
+                p.append("'|' in the output (line %d)" % (pipes[0] + 1))
+            return p
+        if not self.state:
+            p.append("line 1 does not start with 'PEXIP TOKEN <STATE>: ': %r" % self.line1[:200])
+        elif self.rc in (0, 1, 2, 3) and STATES[self.rc] != self.state:
+            p.append("line 1 says %s but the exit code is %s" % (self.state, self.rc))
+        if [i for i in pipes if i != 0]:
+            p.append("'|' outside line 1 (line %d)" % ([i for i in pipes if i != 0][0] + 1))
+        if self.line1.count("|") > 1:
+            p.append("more than one '|' on line 1")
+        if self.perf_text is not None:
+            if not self.line1.split("|")[0].endswith(" ") or not self.perf_items:
+                p.append("malformed perfdata part: %r" % self.line1)
+            seen = set()
+            for item in self.perf_items:
+                if not PERF_ITEM_RE.match(item):
+                    p.append("perfdata item %r does not match the grammar" % item)
+                label = item.partition("=")[0]
+                if label in seen:
+                    p.append("perfdata label %s twice" % label)
+                seen.add(label)
+        return p
+
+    # ---- expectations -------------------------------------------------------------------
+    def expect(self, rc, line1=None, has=(), lacks=(), raw=False, max_seconds=None):
+        """Returns a list of problems (empty = pass)."""
+        p = self.common(raw=raw)
+        if p and self.timed_out:
+            return p
+        if rc is not None and self.rc != rc:
+            p.append("exit code %s, expected %s" % (self.rc, rc))
+        if line1 is not None and not re.match(line1, self.line1):
+            p.append("line 1 %r does not match %r" % (self.line1[:300], line1))
+        for rx in has:
+            if not re.search(rx, self.out, re.M):
+                p.append("output lacks %r" % rx)
+        for rx in lacks:
+            if re.search(rx, self.out, re.M):
+                p.append("output has %r" % rx)
+        if max_seconds is not None and self.elapsed > max_seconds:
+            p.append("took %.2f s (> %.2f s)" % (self.elapsed, max_seconds))
+        return p
+
+
+class Fake:
+    """A fake_node.py process and its control port."""
+
+    def __init__(self, suite, cert="localhost", mode="tls", client_ca=None, config=None,
+                 name=None):
+        self.suite = suite
+        self.name = name or "%s-%s" % (mode, cert)
+        d = tempfile.mkdtemp(prefix="fake-", dir=suite.tmp)
+        self.dir = d
+        port_file = os.path.join(d, "port")
+        cport_file = os.path.join(d, "control-port")
+        cmd = [sys.executable, FAKE_NODE, "--port-file", port_file,
+               "--control-port-file", cport_file, "--max-lifetime", str(suite.lifetime),
+               "--parent-pid", str(os.getpid()), "--log", os.path.join(d, "requests.log")]
+        if mode == "tls":
+            certs = suite.certs()
+            cmd += ["--cert", certs[cert + ".pem"], "--key", certs[cert + ".key"]]
+            if client_ca:
+                cmd += ["--ca", certs[client_ca + ".pem"]]
+        elif mode == "reset":
+            cmd += ["--plain-reset"]
+        elif mode == "hang":
+            cmd += ["--plain-hang"]
+        else:
+            raise ValueError(mode)
+        if config:
+            cmd += ["--config", json.dumps(config)]
+        self.log = open(os.path.join(d, "stderr.log"), "wb")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT, env=suite.fake_env())
+        suite.fakes.append(self)
+        deadline = time.time() + 15
+        while not (os.path.exists(port_file) and os.path.exists(cport_file)):
+            if self.proc.poll() is not None or time.time() > deadline:
+                self.stop()
+                with open(os.path.join(d, "stderr.log"), errors="replace") as f:
+                    raise RuntimeError("fake node %s did not start: %s" % (self.name, f.read()))
+            time.sleep(0.02)
+        with open(port_file) as f:
+            self.port = f.read().strip()
+        with open(cport_file) as f:
+            self.control_port = int(f.read())
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def _call(self, what, data=None):
+        url = "http://127.0.0.1:%d/__fake/%s" % (self.control_port, what)
+        body = None if data is None else json.dumps(data).encode()
+        req = urllib.request.Request(url, data=body, method="GET" if data is None else "POST",
+                                     headers={"Content-Type": "application/json"})
+        with self._opener.open(req, timeout=10) as resp:
+            return json.loads(resp.read().decode("utf-8"))
+
+    def reset(self):
+        return self._call("reset", {})
+
+    def configure(self, **change):
+        return self._call("config", change)
+
+    def defaults(self):
+        return self._call("config", {"defaults": True})
+
+    def requests(self):
+        return self._call("requests")["requests"]
+
+    def api_requests(self):
+        """The plugin's requests as 'METHOD raw-path' strings."""
+        return ["%s %s" % (r["method"], r["raw_path"]) for r in self.requests()]
+
+    def participants(self):
+        return self._call("participants")["participants"]
+
+    def connections(self):
+        return self._call("connections")["connections"]
+
+    def stats(self):
+        return self._call("stats")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+class Suite:
+    """One test script: temp dir, certificates, fakes, plugin runs, TAP-like report."""
+
+    def __init__(self, name, need_plugin=True, watchdog=240):
+        self.name = name
+        self.passed = 0
+        self.failed = 0
+        self.fakes = []
+        self.lifetime = watchdog + 30
+        self._print_lock = threading.Lock()
+        self._stopped = False
+        if sys.version_info < (3, 7):
+            print("SKIP: python3 >= 3.7 is needed (found %s)" % sys.version.split()[0])
+            sys.exit(77)
+        self.openssl = find_openssl()
+        if not self.openssl:
+            print("SKIP: openssl not found (set OPENSSL or install openssl)")
+            sys.exit(77)
+        self.timeout_cmd = _which("timeout")
+        self.exe = plugin_path()
+        self.wrapper = shlex.split(os.environ.get("CHECK_PEXIP_TOKEN_WRAPPER", ""))
+        base = os.environ.get("TMPDIR") or "/tmp"
+        self.tmp = tempfile.mkdtemp(prefix="cpt-%s-" % name, dir=base if
+                                    os.path.isdir(base) else None)
+        self._certs = None
+        self._locpath = None
+        self._done = False
+        atexit.register(self.cleanup)
+        self._watchdog = threading.Timer(watchdog, self._expired, args=(watchdog,))
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        if need_plugin and not (os.path.isfile(self.exe) and os.access(self.exe, os.X_OK)):
+            self.fail("plugin present", "no executable at %s (set CHECK_PEXIP_TOKEN)" %
+                      self.exe)
+            self.finish()
+
+    # ---- lifecycle -----------------------------------------------------------------------
+    def _expired(self, seconds):
+        with self._print_lock:
+            self._stopped = True
+            self.failed += 1
+            print("not ok - watchdog: %s ran longer than %d s" % (self.name, seconds),
+                  flush=True)
+            print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
+        try:
+            self.cleanup()
+        finally:
+            os._exit(1)
+
+    def cleanup(self):
+        for f in self.fakes:
+            try:
+                f.stop()
+            except Exception:
+                pass
+        self.fakes = []
+        if os.environ.get("CPT_KEEP_TMP"):
+            return
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def finish(self):
+        self._watchdog.cancel()
+        self.cleanup()
+        with self._print_lock:
+            self._stopped = True
+            print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
+        sys.exit(0 if self.failed == 0 else 1)
+
+    # ---- reporting -----------------------------------------------------------------------
+    def ok(self, name):
+        with self._print_lock:
+            if self._stopped:
+                return
+            self.passed += 1
+            print("ok - %s" % name, flush=True)
+
+    def fail(self, name, why):
+        with self._print_lock:
+            if self._stopped:
+                return
+            self.failed += 1
+            why = why.replace("\n", "\\n")
+            print("not ok - %s: %s" % (name, why), flush=True)
+
+    def check(self, name, problems, result=None):
+        """problems: a list of strings (empty = pass), a bool, or a string (failure)."""
+        if problems is True or problems == [] or problems is None:
+            return self.ok(name) or True
+        if problems is False:
+            problems = ["check failed"]
+        if isinstance(problems, str):
+            problems = [problems]
+        why = "; ".join(problems)
+        if result is not None:
+            why += " [%s]" % result.describe()
+        self.fail(name, why)
+        return False
+
+    def case(self, name, fn):
+        """Runs fn() -> problems; an exception is a failure of this case only."""
+        try:
+            problems = fn()
+        except Exception as exc:  # a broken case must not stop the script
+            import traceback
+            tb = traceback.format_exc().strip().splitlines()
+            problems = ["exception %s: %s (%s)" % (type(exc).__name__, exc, tb[-3:-1])]
+        return self.check(name, problems)
+
+    # ---- resources -----------------------------------------------------------------------
+    def certs(self):
+        if self._certs is None:
+            d = os.path.join(self.tmp, "certs")
+            env = dict(os.environ, OPENSSL=self.openssl)
+            res = subprocess.run(["sh", GEN_CERTS, d], env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, timeout=60)
+            if res.returncode != 0:
+                raise RuntimeError("gen_certs.sh failed: %s" % res.stdout.decode(errors="replace"))
+            self._certs = {f: os.path.join(d, f) for f in os.listdir(d)}
+            self._certs["dir"] = d
+        return self._certs
+
+    @property
+    def ca(self):
+        return self.certs()["ca.pem"]
+
+    def fake(self, cert="localhost", **kw):
+        return Fake(self, cert=cert, **kw)
+
+    def refused_port(self):
+        """A loopback port with nothing listening (bound, never listened: refuses)."""
+        import socket
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.1", 0))
+        self._held_sockets = getattr(self, "_held_sockets", []) + [s]
+        return str(s.getsockname()[1])
+
+    def write_file(self, name, content, mode=None):
+        path = os.path.join(self.tmp, "files", name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(content.encode("utf-8") if isinstance(content, str) else content)
+        if mode is not None:
+            os.chmod(path, mode)
+        return path
+
+    def german_locale_env(self):
+        """Environment for a de_DE.UTF-8 locale (decimal comma), generated if not installed.
+        Returns None when no such locale can be had."""
+        if self._locpath is None:
+            self._locpath = ""
+            probe = subprocess.run(["locale", "-a"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL) if _which("locale") else None
+            names = probe.stdout.decode(errors="replace").lower().split() if probe else []
+            if "de_de.utf8" in names or "de_de.utf-8" in names:
+                self._locpath = "-"
+            elif _which("localedef"):
+                d = os.path.join(self.tmp, "locale")
+                os.makedirs(d, exist_ok=True)
+                r = subprocess.run(["localedef", "-i", "de_DE", "-f", "UTF-8",
+                                    os.path.join(d, "de_DE.UTF-8")],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                if r.returncode in (0, 1) and os.path.isdir(os.path.join(d, "de_DE.UTF-8")):
+                    self._locpath = d
+        if not self._locpath:
+            return None
+        env = {"LC_ALL": "de_DE.UTF-8", "LANG": "de_DE.UTF-8"}
+        if self._locpath != "-":
+            env["LOCPATH"] = self._locpath
+        # Make sure the locale really has a decimal comma.
+        chk = subprocess.run([_which("printf") or "printf", "%.1f", "1"],
+                             env=dict(self.base_env(), **env),
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        if chk.stdout.strip() != b"1,0":
+            return None
+        return env
+
+    # ---- running the plugin --------------------------------------------------------------
+    def base_env(self):
+        env = {k: v for k, v in os.environ.items() if not _SCRUB.match(k)}
+        env["LC_ALL"] = "C.UTF-8"
+        env["NO_PROXY"] = env["no_proxy"] = "*"
+        env["HOME"] = os.path.join(self.tmp, "home")
+        os.makedirs(env["HOME"], exist_ok=True)
+        return env
+
+    def fake_env(self):
+        env = self.base_env()
+        env.pop("PYTHONPATH", None)
+        return env
+
+    def plugin(self, args, limit=20, env=None, unset=()):
+        """Runs the plugin with args (list; items are str()-ed); never hangs past limit."""
+        args = [str(a) for a in args]
+        full_env = self.base_env()
+        if env:
+            full_env.update(env)
+        for k in unset:
+            full_env.pop(k, None)
+        argv = self.wrapper + [self.exe] + args
+        cmd = list(argv)
+        if self.timeout_cmd:
+            cmd = [self.timeout_cmd, "-k", "2", str(limit)] + cmd
+        start = time.monotonic()
+        timed_out = False
+        try:
+            res = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env=full_env, timeout=limit + 5,
+                                 cwd=self.tmp)
+            rc, out, err = res.returncode, res.stdout, res.stderr
+            if self.timeout_cmd and rc in (124, 137):
+                timed_out = True
+        except subprocess.TimeoutExpired as exc:
+            rc, out, err, timed_out = None, exc.stdout or b"", exc.stderr or b"", True
+        elapsed = time.monotonic() - start
+        return Result(argv, rc, out, err, elapsed, timed_out)
+
+    def target(self, fake, alias="meet", host="localhost"):
+        """The usual verified-TLS arguments for a fake."""
+        return ["-H", host, "-p", fake.port, "--ca-file", self.ca, "-a", alias]
+
+
+def perfdata_problems(result, labels=None, timeout=None, thresholds=None):
+    """Checks the perfdata of a run: exact label set, seconds in 's', min 0 / max timeout."""
+    p = []
+    if labels is not None and sorted(result.perf) != sorted(labels):
+        p.append("perfdata labels %s, expected %s" % (sorted(result.perf), sorted(labels)))
+    for label, d in result.perf.items():
+        if label.startswith("time"):
+            if d["uom"] != "s":
+                p.append("%s has UOM %r, expected 's'" % (label, d["uom"]))
+            try:
+                if float(d["min"]) != 0:
+                    p.append("%s min is %r, expected 0" % (label, d["min"]))
+            except ValueError:
+                p.append("%s has no min 0 (%r)" % (label, d["raw"]))
+            if timeout is not None:
+                try:
+                    if float(d["max"]) != float(timeout):
+                        p.append("%s max is %r, expected the timeout %s" % (label, d["max"],
+                                                                            timeout))
+                except ValueError:
+                    p.append("%s max %r is not the timeout %s" % (label, d["max"], timeout))
+    return p

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The -t deadline against a node that hangs at each stage (TLS handshake, waiting for the
+response, reading a slow-drip body, release_token), --timeout-result, and fast failures
+(connection refused, reset). The cases run concurrently to keep the wall time short."""
+import concurrent.futures
+import os
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+TOK = r"token issued in [0-9]+\.[0-9]{3} s"
+
+
+def main():
+    s = harness.Suite("timeout")
+    main_fake = s.fake()
+    tls_hang = s.fake(mode="hang")
+    reset = s.fake(mode="reset")
+    refused = s.refused_port()
+
+    def target(fake, alias):
+        return ["-H", "localhost", "-p", fake.port, "--ca-file", s.ca, "-a", alias]
+
+    cases = []
+
+    def case(name, args, rc, rx, t, min_t=None, max_t=None, labels=None, has=()):
+        """t: the -t value (None: no -t); the run must end within t + 1 s."""
+        cases.append((name, args, rc, rx, t, min_t, max_t, labels, has))
+
+    STAGE = r"^PEXIP TOKEN %s: timeout after %d s \(request_token: %s\)"
+    case("hang waiting for the response, -t 2 -> CRITICAL within 3 s",
+         target(main_fake, "hang") + ["-t", "2"], 2,
+         STAGE % ("CRITICAL", 2, "waiting for the response"), 2, min_t=1.8, labels=[])
+    case("--timeout=2 long form", target(main_fake, "hang") + ["--timeout=2"], 2,
+         STAGE % ("CRITICAL", 2, "waiting for the response"), 2, min_t=1.8)
+    case("--timeout-result=warning", target(main_fake, "hang") +
+         ["-t", "2", "--timeout-result=warning"], 1,
+         STAGE % ("WARNING", 2, "waiting for the response"), 2)
+    case("--timeout-result=UNKNOWN", target(main_fake, "hang") +
+         ["-t", "2", "--timeout-result", "UNKNOWN"], 3,
+         STAGE % ("UNKNOWN", 2, "waiting for the response"), 2)
+    case("--timeout-result=2", target(main_fake, "hang") +
+         ["-t", "2", "--timeout-result=2"], 2,
+         STAGE % ("CRITICAL", 2, "waiting for the response"), 2)
+    case("--timeout-result=ok", target(main_fake, "hang") +
+         ["-t", "2", "--timeout-result=ok"], 0,
+         STAGE % ("OK", 2, "waiting for the response"), 2)
+    case("response later than -t (delay 4 s, -t 2)", target(main_fake, "delay-4000") +
+         ["-t", "2"], 2, STAGE % ("CRITICAL", 2, "waiting for the response"), 2, labels=[])
+    case("TLS handshake never completes, -t 2", target(tls_hang, "meet") + ["-t", "2"], 2,
+         STAGE % ("CRITICAL", 2, "TLS handshake"), 2, min_t=1.8, labels=[])
+    case("slow-drip body, -t 2", target(main_fake, "drip") + ["-t", "2"], 2,
+         STAGE % ("CRITICAL", 2, "reading the response"), 2, min_t=1.8, labels=[])
+    case("release_token hangs, -t 2 -> WARNING within 3 s",
+         target(main_fake, "release-hang") + ["-t", "2"], 1,
+         r"^PEXIP TOKEN WARNING: token release failed: timeout\b.*, " + TOK, 2, min_t=1.8)
+    case("release_token hangs, --timeout-result does not apply (still WARNING)",
+         target(main_fake, "release-hang") + ["-t", "2", "--timeout-result=critical"], 1,
+         r"^PEXIP TOKEN WARNING: token release failed: timeout", 2)
+    case("connection refused -> CRITICAL at once (< 2 s)",
+         ["-H", "127.0.0.1", "-p", refused, "--ca-file", s.ca, "-a", "meet", "-t", "5"], 2,
+         r"^PEXIP TOKEN CRITICAL: cannot connect to 127\.0\.0\.1 port %s: " % refused, None,
+         max_t=2.0, labels=[])
+    case("reset during the TLS handshake -> CRITICAL at once (< 2 s)",
+         target(reset, "meet") + ["-t", "5"], 2, r"^PEXIP TOKEN CRITICAL: TLS handshake failed: ",
+         None, max_t=2.0, labels=[])
+    case("-t 1 on a healthy node is plenty", target(main_fake, "meet") + ["-t", "1"], 0,
+         r"^PEXIP TOKEN OK: " + TOK + ", released ", None, max_t=2.0)
+
+    def run(c):
+        name, args, rc, rx, t, min_t, max_t, labels, has = c
+        r = s.plugin(args, limit=(t or 10) + 10)
+        limit = max_t if max_t is not None else (t + 1.0 if t else None)
+        p = r.expect(rc, rx, has=has, max_seconds=limit)
+        if min_t is not None and r.elapsed < min_t:
+            p.append("gave up after %.2f s, before the %s s deadline" % (r.elapsed, t))
+        if labels is not None and sorted(r.perf) != sorted(labels):
+            p.append("perfdata labels %s, expected %s" % (sorted(r.perf), sorted(labels)))
+        if t is not None and r.perf:
+            p += harness.perfdata_problems(r, timeout=t)
+        if p:
+            p.append(r.describe())
+        return p
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(run, c) for c in cases]
+        for c, f in zip(cases, futures):
+            try:
+                s.check(c[0], f.result())
+            except Exception as exc:
+                s.check(c[0], ["exception %r" % exc])
+
+    def participants_after_hang():
+        # A token the plugin never saw cannot be released: nothing must be left over from a
+        # request_token hang either (the fake answers nothing, so no participant exists).
+        parts = [p for p in main_fake.participants() if p["alias"] == "release-hang"]
+        return [] if parts and all(p["release_attempts"] >= 1 for p in parts) else \
+            ["release-hang participants: %r" % parts]
+    s.case("release_token was attempted before the deadline", participants_after_hang)
+
+    s.finish()
+
+
+if __name__ == "__main__":
+    main()
