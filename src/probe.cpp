@@ -431,10 +431,13 @@ private:
         const auto or_unknown = [](const std::string& text) {
             return text.empty() ? std::string("unknown") : truncate_text(text, 80);
         };
-        result_.add_detail("participant: role " + or_unknown(grant.role) + ", service type " +
-                           or_unknown(grant.service_type) + ", current service type " +
-                           or_unknown(grant.current_service_type) + ", token expires in " +
-                           or_unknown(grant.expires) + " s");
+        // service_type is missing from real v35/v36 replies: only shown when sent.
+        result_.add_detail("participant: role " + or_unknown(grant.role) +
+                           (grant.service_type.empty()
+                                ? std::string()
+                                : ", service type " + truncate_text(grant.service_type, 80)) +
+                           ", current service type " + or_unknown(grant.current_service_type) +
+                           ", token expires in " + or_unknown(grant.expires) + " s");
         result_.add_detail("node: Pexip Infinity version " + or_unknown(grant.version_id) +
                            " (pseudo version " + or_unknown(grant.pseudo_version) + ")");
         if (!grant.conference_name.empty()) {
