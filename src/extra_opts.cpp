@@ -6,9 +6,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <fcntl.h>
+#include <sstream>
 #include <stdexcept>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace cpt {
 
@@ -29,6 +31,7 @@ constexpr const char* default_ini_paths[] = {
 };
 constexpr const char* default_ini_names[] = {"monitoring-plugins.ini", "plugins.ini",
                                              "nagios-plugins.ini"};
+constexpr std::size_t max_ini_bytes = 1024 * 1024;
 
 bool file_exists(const std::string& path)
 {
@@ -115,11 +118,7 @@ std::vector<std::string> read_extra_opts(const std::string& locator,
         throw std::runtime_error("no --extra-opts file found (give one as --extra-opts=@FILE or "
                                  "set MP_CONFIG_FILE)");
     }
-    std::ifstream in(file);
-    if (!in) {
-        throw std::runtime_error("cannot read --extra-opts file '" + file +
-                                 "': " + std::strerror(errno));
-    }
+    std::istringstream in(read_regular_file(file, "--extra-opts file", max_ini_bytes));
     std::vector<std::string> arguments;
     bool in_section = false;
     bool found = false;
@@ -139,14 +138,56 @@ std::vector<std::string> read_extra_opts(const std::string& locator,
             append_arguments(arguments, line, file);
         }
     }
-    if (in.bad()) {
-        throw std::runtime_error("cannot read --extra-opts file '" + file + "'");
-    }
     if (!found) {
         throw std::runtime_error("no section [" + section + "] in --extra-opts file '" + file +
                                  "'");
     }
     return arguments;
+}
+
+std::string read_regular_file(const std::string& path, const std::string& what,
+                              std::size_t max_bytes)
+{
+    const auto failure = [&](const std::string& why) {
+        return std::runtime_error("cannot read " + what + " '" + path + "': " + why);
+    };
+    // O_NONBLOCK: opening a FIFO must not wait for a writer.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        throw failure(std::strerror(errno));
+    }
+    struct Closer
+    {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat info
+    {
+    };
+    if (::fstat(fd, &info) != 0) {
+        throw failure(std::strerror(errno));
+    }
+    if (!S_ISREG(info.st_mode)) {
+        throw failure(S_ISDIR(info.st_mode) ? "is a directory" : "not a regular file");
+    }
+    std::string content;
+    char buffer[4096];
+    for (;;) {
+        const ssize_t got = ::read(fd, buffer, sizeof buffer);
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw failure(std::strerror(errno));
+        }
+        if (got == 0) {
+            return content;
+        }
+        content.append(buffer, static_cast<std::size_t>(got));
+        if (content.size() > max_bytes) {
+            throw failure("larger than " + std::to_string(max_bytes) + " bytes");
+        }
+    }
 }
 
 } // namespace cpt

@@ -8,11 +8,11 @@
 #include <boost/program_options.hpp>
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <stdexcept>
 #include <sys/stat.h>
@@ -27,6 +27,7 @@ namespace {
 constexpr const char* program_name = "check_pexip_token";
 constexpr double max_timeout_seconds = 3600.0;
 constexpr std::size_t max_text_option_bytes = 1024;
+constexpr std::size_t max_pin_file_bytes = 64 * 1024;
 
 /// An argument error: becomes a UsageError.
 struct BadArgument : std::runtime_error
@@ -79,6 +80,32 @@ const po::options_description& option_table()
     return table;
 }
 
+/// Boost.ProgramOptions builds what() by replacing "%option%", "%value%", ... in a loop until
+/// none is left: an argument that contains the placeholder it is put in ("--%original_token%")
+/// made that loop run forever, before any deadline. Such values are defused ('%' -> '?').
+std::string option_error_text(po::error& error)
+{
+    if (auto* named = dynamic_cast<po::error_with_option_name*>(&error)) {
+        struct Access : po::error_with_option_name
+        {
+            static std::map<std::string, std::string> po::error_with_option_name::*values()
+            {
+                return &Access::m_substitutions;
+            }
+        };
+        for (auto& [key, value] : named->*Access::values()) {
+            for (const char* placeholder :
+                 {"%canonical_option%", "%option%", "%original_token%", "%prefix%", "%value%"}) {
+                if (value.find(placeholder) != std::string::npos) {
+                    std::replace(value.begin(), value.end(), '%', '?');
+                    break;
+                }
+            }
+        }
+    }
+    return error.what();
+}
+
 std::vector<po::option> parse_argv(const std::vector<std::string>& args)
 {
     // Not allow_guessing: "--pin" must never silently become "--pin-file".
@@ -100,11 +127,9 @@ long parse_whole_number(const std::string& text, const std::string& what, long l
 
 double parse_timeout(const std::string& text)
 {
-    double value = 0.0;
-    const auto result =
-        std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
-    if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size() ||
-        !std::isfinite(value) || value <= 0.0 || value > max_timeout_seconds) {
+    const std::optional<double> parsed = parse_decimal(text);
+    const double value = parsed.value_or(0.0);
+    if (!parsed || value <= 0.0 || value > max_timeout_seconds) {
         throw BadArgument("-t/--timeout must be a number of seconds above 0 and at most 3600, "
                           "not '" +
                           text + "'");
@@ -181,16 +206,13 @@ void check_readable(const std::string& path, const std::string& option)
 
 void read_pin_file(Options& options)
 {
-    std::ifstream in(options.pin_file);
-    if (!in) {
-        throw BadArgument("cannot read --pin-file '" + options.pin_file +
-                          "': " + std::strerror(errno));
-    }
     std::string line;
-    std::getline(in, line);
-    if (in.bad()) {
-        throw BadArgument("cannot read --pin-file '" + options.pin_file + "'");
+    try {
+        line = read_regular_file(options.pin_file, "--pin-file", max_pin_file_bytes);
+    } catch (const std::runtime_error& error) {
+        throw BadArgument(error.what());
     }
+    line.erase(std::min(line.find('\n'), line.size()));
     if (!line.empty() && line.back() == '\r') {
         line.pop_back();
     }
@@ -378,8 +400,8 @@ ParseOutcome parse_options(const std::vector<std::string>& args)
             std::vector<po::option> from_file;
             try {
                 from_file = parse_argv(read_extra_opts(locator, program_name));
-            } catch (const po::error& error) {
-                throw BadArgument(std::string("in --extra-opts: ") + error.what());
+            } catch (po::error& error) {
+                throw BadArgument("in --extra-opts: " + option_error_text(error));
             } catch (const std::runtime_error& error) {
                 throw BadArgument(error.what());
             }
@@ -392,8 +414,8 @@ ParseOutcome parse_options(const std::vector<std::string>& args)
             parsed = std::move(from_file);
         }
         return interpret(parsed);
-    } catch (const po::error& error) {
-        return UsageError{sanitize_line(error.what())};
+    } catch (po::error& error) {
+        return UsageError{sanitize_line(option_error_text(error))};
     } catch (const BadArgument& error) {
         return UsageError{sanitize_line(error.what())};
     }

@@ -15,6 +15,10 @@ namespace cpt {
 
 namespace {
 
+/// Longest argument-error reason on line 1: it may quote an argument of up to 128 KiB, and
+/// the whole output stays within 8 KiB.
+constexpr std::size_t max_reason_bytes = 400;
+
 /// Past the deadline libcurl should have given up; the backstop waits this much longer.
 constexpr double backstop_margin_seconds = 0.5;
 
@@ -44,6 +48,9 @@ int probe(const Options& options, std::string& output)
     };
     const CheckResult result = run_probe(options, client, environment);
     output = result.render(options.verbosity);
+    // The result is known: should closing the connection and libcurl's cleanup overrun the
+    // deadline, the backstop prints this, not a generic "plugin deadline" line.
+    backstop.set_message(output.c_str(), static_cast<int>(result.state()));
     return static_cast<int>(result.state());
 }
 
@@ -58,15 +65,16 @@ int run_plugin(const std::vector<std::string>& args, std::string& output) noexce
             return static_cast<int>(State::unknown);
         }
         if (const auto* error = std::get_if<UsageError>(&outcome)) {
-            output =
-                std::string(output_prefix) + " UNKNOWN: " + error->reason + "\n" + usage_text();
+            output = std::string(output_prefix) +
+                     " UNKNOWN: " + truncate_text(error->reason, max_reason_bytes) + "\n" +
+                     usage_text();
             return static_cast<int>(State::unknown);
         }
         return probe(std::get<Options>(outcome), output);
     } catch (const std::exception& error) {
         try {
-            output = std::string(output_prefix) +
-                     " UNKNOWN: internal error: " + sanitize_line(error.what()) + "\n";
+            output = std::string(output_prefix) + " UNKNOWN: internal error: " +
+                     truncate_text(sanitize_line(error.what()), max_reason_bytes) + "\n";
         } catch (...) {
             output = "PEXIP TOKEN UNKNOWN: internal error\n";
         }

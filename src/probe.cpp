@@ -15,7 +15,17 @@ namespace {
 
 /// Most bytes of a body shown in the -vvv trace.
 constexpr std::size_t max_trace_body_bytes = 1024;
-constexpr double seconds_per_day = 86400.0;
+constexpr std::int64_t seconds_per_day = 86400;
+
+/// Whole days in a signed number of seconds, rounded down (-1 s is day -1).
+long whole_days(std::int64_t seconds)
+{
+    std::int64_t days = seconds / seconds_per_day;
+    if (seconds % seconds_per_day < 0) {
+        --days;
+    }
+    return static_cast<long>(days);
+}
 
 std::string seconds_text(double value)
 {
@@ -65,30 +75,66 @@ public:
 
     CheckResult run()
     {
-        result_.add_secret(options_.pin);
+        add_secret(options_.pin);
         describe_settings();
         const HttpRequest request = token_request();
         trace_request(request);
-        const HttpResult answer = client_.send(request);
+        HttpResult answer = client_.send(request);
         if (const auto* error = std::get_if<TransportError>(&answer)) {
             fail_transport("request_token", *error);
             check_certificate(error->cert_not_after, false);
             return std::move(result_);
         }
-        const auto& response = std::get<HttpResponse>(answer);
+        auto& response = std::get<HttpResponse>(answer);
+        TokenReply reply = classify_token_reply(response.status, response.reason, response.body,
+                                                response.body_truncated);
+        if (reply.kind == TokenReplyKind::granted) {
+            add_secret(reply.grant.token);
+        }
+        // Node text is cut to length below: secrets go first, so that no piece of one can
+        // survive a cut (a node may echo the PIN or the token anywhere).
+        scrub(response);
+        scrub(reply);
         trace_response(response, true);
         add_timing_perfdata(response.timings);
         result_.add_detail("request_token: HTTP " + std::to_string(response.status) + " from " +
                            response.peer_address + " in " + seconds_text(response.timings.total) +
                            " (" + phases_text(response.timings) + ")");
-        const TokenReply reply = classify_token_reply(response.status, response.reason,
-                                                      response.body, response.body_truncated);
         judge(reply, response);
         check_certificate(response.cert_not_after, true);
         return std::move(result_);
     }
 
 private:
+    void add_secret(const std::string& secret)
+    {
+        if (!secret.empty()) {
+            secrets_.push_back(secret);
+            result_.add_secret(secret);
+        }
+    }
+
+    std::string scrub(std::string text) const { return redact(std::move(text), secrets_); }
+
+    void scrub(HttpResponse& response) const
+    {
+        response.reason = scrub(std::move(response.reason));
+        response.content_type = scrub(std::move(response.content_type));
+        response.body = scrub(std::move(response.body));
+    }
+
+    void scrub(TokenReply& reply) const
+    {
+        reply.reason = scrub(std::move(reply.reason));
+        reply.extension_type = scrub(std::move(reply.extension_type));
+        TokenGrant& grant = reply.grant; // the token itself stays: it is what gets released
+        for (std::string* text : {&grant.expires, &grant.role, &grant.current_service_type,
+                                  &grant.service_type, &grant.version_id, &grant.pseudo_version,
+                                  &grant.participant_uuid, &grant.conference_name}) {
+            *text = scrub(std::move(*text));
+        }
+    }
+
     HttpRequest token_request() const
     {
         HttpRequest request;
@@ -169,7 +215,6 @@ private:
 
     void granted(const TokenGrant& grant, const HttpResponse& response)
     {
-        result_.add_secret(grant.token);
         if (environment_.on_token_held) {
             environment_.on_token_held();
         }
@@ -211,20 +256,21 @@ private:
         request.path = conference_path(options_.alias, "release_token");
         request.headers.emplace_back("token", token);
         trace_request(request);
-        const HttpResult answer = client_.send(request);
+        HttpResult answer = client_.send(request);
         if (const auto* error = std::get_if<TransportError>(&answer)) {
             const std::string why = error->kind == TransportErrorKind::timeout
                                         ? "timeout (" + error->message + ")"
-                                        : truncate_text(error->message, 160);
+                                        : truncate_text(scrub(error->message), 160);
             return Released{{"release_token", State::warning, "token release failed: " + why}, {}};
         }
-        const auto& response = std::get<HttpResponse>(answer);
-        trace_response(response, false);
+        auto& response = std::get<HttpResponse>(answer);
         const ReleaseReply reply =
             classify_release_reply(response.status, response.reason, response.body);
+        scrub(response);
+        trace_response(response, false);
         if (!reply.released) {
             return Released{{"release_token", State::warning,
-                             "token release failed: " + truncate_text(reply.reason, 160)},
+                             "token release failed: " + truncate_text(scrub(reply.reason), 160)},
                             {}};
         }
         return Released{
@@ -239,8 +285,9 @@ private:
         request.method = "GET";
         request.path = status_path;
         trace_request(request);
-        const HttpResult answer = client_.send(request);
-        if (const auto* status = std::get_if<HttpResponse>(&answer)) {
+        HttpResult answer = client_.send(request);
+        if (auto* status = std::get_if<HttpResponse>(&answer)) {
+            scrub(*status);
             trace_response(*status, false);
             result_.add_detail("status: HTTP " + std::to_string(status->status) + " in " +
                                seconds_text(status->timings.total));
@@ -299,9 +346,7 @@ private:
             }
             return;
         }
-        const double days_exact =
-            static_cast<double>(*not_after - environment_.now_unix) / seconds_per_day;
-        const auto days = static_cast<long>(std::floor(days_exact));
+        const long days = whole_days(*not_after - environment_.now_unix);
         PerfValue perf;
         perf.label = "cert_days";
         perf.value = static_cast<double>(days);
@@ -313,8 +358,7 @@ private:
         result_.add_perfdata(perf);
         const std::string until = date_text(*not_after);
         if (*not_after <= environment_.now_unix) {
-            const auto ago = static_cast<long>(std::floor(
-                static_cast<double>(environment_.now_unix - *not_after) / seconds_per_day));
+            const long ago = whole_days(environment_.now_unix - *not_after);
             result_.add(Subcheck{"certificate", State::critical,
                                  ago == 0 ? std::string("certificate expired today")
                                           : "certificate expired " + days_text(ago) + " ago"});
@@ -506,6 +550,7 @@ private:
     HttpClient& client_;
     const ProbeEnvironment& environment_;
     CheckResult result_;
+    std::vector<std::string> secrets_; ///< the PIN and, once issued, the token
 };
 
 } // namespace

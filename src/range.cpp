@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "range.hpp"
+#include "text.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -19,14 +20,7 @@ std::optional<double> parse_number(std::string_view text)
     if (text.empty() || text.find_first_not_of("-0123456789.") != std::string_view::npos) {
         return std::nullopt;
     }
-    double value = 0.0;
-    const auto result =
-        std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
-    if (result.ec != std::errc() || result.ptr != text.data() + text.size() ||
-        !std::isfinite(value)) {
-        return std::nullopt;
-    }
-    return value;
+    return cpt::parse_decimal(text);
 }
 
 } // namespace

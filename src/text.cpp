@@ -5,7 +5,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
+#include <clocale>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace cpt {
 
@@ -108,7 +113,18 @@ std::string truncate_text(std::string_view text, std::size_t max_bytes)
 std::string redact(std::string text, const std::vector<std::string>& secrets)
 {
     static const std::string replacement = "<redacted>";
+    // Longest first: a short secret (a PIN) inside a long one (the token) must not break the
+    // long one into pieces that no longer match.
+    std::vector<const std::string*> order;
+    order.reserve(secrets.size());
     for (const std::string& secret : secrets) {
+        order.push_back(&secret);
+    }
+    std::stable_sort(order.begin(), order.end(), [](const std::string* a, const std::string* b) {
+        return a->size() > b->size();
+    });
+    for (const std::string* secret_ptr : order) {
+        const std::string& secret = *secret_ptr;
         if (secret.empty()) {
             continue;
         }
@@ -172,16 +188,76 @@ bool is_valid_utf8(std::string_view text) noexcept
     return true;
 }
 
+// Not the floating-point std::to_chars/from_chars: with the static C++ runtime they would
+// bring libm and some 100 KiB of tables into every start of the plugin. The C library's
+// functions follow LC_NUMERIC instead, so its decimal point is swapped for '.' both ways.
+
+namespace {
+
+/// The C library's decimal point in the locale in force: "." in the "C" locale.
+std::string_view c_decimal_point() noexcept
+{
+    const char* point = std::localeconv()->decimal_point;
+    return point != nullptr && *point != '\0' ? std::string_view(point) : std::string_view(".");
+}
+
+} // namespace
+
 std::string format_decimal(double value, int decimals)
 {
-    // to_chars never consults the locale, unlike printf.
+    if (!std::isfinite(value)) {
+        return std::isnan(value) ? "nan" : value < 0 ? "-inf" : "inf";
+    }
     std::array<char, 64> buffer{};
-    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
-                                      std::chars_format::fixed, decimals);
-    if (result.ec != std::errc()) {
+    const int length = std::snprintf(buffer.data(), buffer.size(), "%.*f", decimals, value);
+    if (length < 0 || static_cast<std::size_t>(length) >= buffer.size()) {
         return "0";
     }
-    return std::string(buffer.data(), result.ptr);
+    // A sign, digits, the locale's decimal point (one byte or more), digits.
+    std::string text;
+    bool has_point = false;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(length); ++i) {
+        const char c = buffer[i];
+        if ((c >= '0' && c <= '9') || (c == '-' && i == 0)) {
+            text += c;
+        } else if (!has_point) {
+            text += '.';
+            has_point = true;
+        }
+    }
+    return text;
+}
+
+std::optional<double> parse_decimal(std::string_view text)
+{
+    std::string_view number = text;
+    if (!number.empty() && number.front() == '-') {
+        number.remove_prefix(1);
+    }
+    const std::size_t point = number.find('.');
+    const std::string_view whole = number.substr(0, point);
+    const std::string_view fraction =
+        point == std::string_view::npos ? std::string_view() : number.substr(point + 1);
+    const auto digits_only = [](std::string_view part) {
+        return part.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    if (whole.empty() && fraction.empty()) {
+        return std::nullopt;
+    }
+    if (!digits_only(whole) || !digits_only(fraction)) {
+        return std::nullopt;
+    }
+    std::string c_text(text);
+    if (point != std::string_view::npos) {
+        c_text.replace(text.size() - number.size() + point, 1, c_decimal_point());
+    }
+    errno = 0;
+    char* end = nullptr;
+    const double value = std::strtod(c_text.c_str(), &end);
+    if (errno == ERANGE || end != c_text.c_str() + c_text.size() || !std::isfinite(value)) {
+        return std::nullopt;
+    }
+    return value;
 }
 
 } // namespace cpt

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,5 +34,10 @@ std::string format_decimal(double value, int decimals);
 
 /// Like format_decimal, without trailing zeros: "8", "1.5", "0.25".
 std::string format_compact(double value, int max_decimals);
+
+/// Reads all of text as a plain decimal number with a '.' decimal point whatever the locale:
+/// an optional '-', digits, an optional '.' and digits ("5", "-0.5", "5.", ".5"); no '+',
+/// spaces, exponent, inf or nan. Nothing when text is anything else or out of range.
+std::optional<double> parse_decimal(std::string_view text);
 
 } // namespace cpt

@@ -93,12 +93,16 @@ def run_case(suite, case, get_fake, certs, refused, n):
                 "-a", case["alias"]] + args
     if fk:
         fk.reset()
+    args, sub_rx = stretch_deadline(args, sub_rx)
+    max_seconds = case.get("max_seconds")
+    if max_seconds is not None:
+        max_seconds += harness.DEADLINE_STRETCH
 
     r = suite.plugin(args, env=case.get("env"))
     problems = r.expect(case["exit"], sub_rx(case["line1"]),
                         has=[sub_rx(x) for x in case.get("output", [])],
                         lacks=[sub_rx(x) for x in case.get("not_output", [])],
-                        raw=case.get("raw", False), max_seconds=case.get("max_seconds"))
+                        raw=case.get("raw", False), max_seconds=max_seconds)
     if r.timed_out:
         return problems + [r.describe()]
 
@@ -129,6 +133,30 @@ def run_case(suite, case, get_fake, certs, refused, n):
     if problems:
         problems.append(r.describe())
     return problems
+
+
+def stretch_deadline(args, sub_rx):
+    """Under a slow wrapper (valgrind), a -t of 1 or 2 s becomes harness.stretch() of it, and
+    the regexes' "after N s" follow (see harness.stretch); otherwise nothing changes."""
+    if not harness.DEADLINE_STRETCH:
+        return args, sub_rx
+    out, changed = [], {}
+    for i, arg in enumerate(args):
+        if arg in ("1", "2") and i > 0 and args[i - 1] == "-t":
+            changed[arg] = str(harness.stretch(int(arg)))
+            arg = changed[arg]
+        elif arg in ("--timeout=1", "--timeout=2"):
+            n = arg.split("=")[1]
+            changed[n] = str(harness.stretch(int(n)))
+            arg = "--timeout=" + changed[n]
+        out.append(arg)
+
+    def stretched_rx(text):
+        text = sub_rx(text)
+        for old, new in changed.items():
+            text = text.replace("after %s s" % old, "after %s s" % new)
+        return text
+    return out, stretched_rx
 
 
 def fake_checks(case, fk, r, sub, sub_rx):

@@ -52,6 +52,7 @@ SERVICE_TYPES = ("conference", "gateway", "test_call", "waiting_room", "ivr", "l
 NOT_FOUND = "Neither conference nor gateway found"
 HUGE_BYTES = 2 * 1024 * 1024
 MAX_HANG = 120.0
+GZIP_BOMB = None  # 100 MiB of zeros, gzipped once when first asked for
 # Text meant to break a plugin that echoes node text raw: '|', ESC, CR/LF, BEL, NUL, DEL.
 WEIRD = "bad | pipe \x1b[31mred\x1b[0m\r\nPEXIP TOKEN OK: injected | 'x'=1\x07\x00\x7f end"
 
@@ -72,6 +73,7 @@ DEFAULT_CONFIG = {
     "aliases": {},               # extra alias -> scenario mappings
     "drip_interval": 0.25,       # seconds per byte of the slow-drip body
     "hang_seconds": 60.0,        # how long "hang" scenarios stall before closing
+    "release_any_token": False,  # release_token: 200 for any token (the benchmark's curl floor)
 }
 
 
@@ -285,7 +287,19 @@ DYNAMIC = {
     "close", "reset", "delay", "flaky502", "release-500", "release-500-json", "release-403",
     "release-hang", "release-delay", "release-close", "release-404",
 }
-SCENARIOS = set(FIXED) | DYNAMIC
+# Hostile nodes (hostile_test.py): framing, encodings, sizes and echoes a real node would
+# not send. Handled in Handler.hostile() / Handler.hostile_release().
+HOSTILE = {
+    "deep-json", "deep-json-object", "deep-json-403", "bad-utf8", "bad-utf8-403", "nul-body",
+    "nul-escape", "nul-403", "token-crlf", "token-nul", "hostile-text", "echo-token",
+    "ctype-text", "ctype-none", "http10", "http10-noclen", "chunked", "chunked-endless",
+    "chunked-bad", "huge-64m", "huge-headers", "drip-headers", "redirect301", "redirect308",
+    "redirect-evil", "not-http", "continue-flood", "length-short", "length-lie",
+    "length-negative", "gzip-bomb", "echo-pin", "echo-pin-long",
+}
+HOSTILE_RELEASE = {"release-echo", "release-drip", "release-huge", "release-deep",
+                   "release-http10"}
+SCENARIOS = set(FIXED) | DYNAMIC | HOSTILE | HOSTILE_RELEASE
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -496,6 +510,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if cfg.get("maintenance"):
             return self.fixed("maint")
 
+        if scenario in HOSTILE:
+            return self.hostile(alias, scenario, fields)
         if scenario in FIXED:
             return self.fixed(scenario)
 
@@ -671,6 +687,222 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
             self.close_connection = True
 
+    # --- hostile nodes (HOSTILE, HOSTILE_RELEASE) ------------------------------------------
+    def raw(self, data, status, close=True):
+        """Writes bytes as they are (status line and headers included)."""
+        self.record["status"] = status
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+            pass
+        self.close_connection = close
+
+    def stream(self, head, piece, total, status):
+        """Sends head, then piece repeatedly up to total bytes (or until the client leaves)."""
+        self.record["status"] = status
+        sent = 0
+        try:
+            self.wfile.write(head)
+            while sent < total and not self.state.stop.is_set():
+                chunk = piece[:total - sent]
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+            pass
+        self.record["sent"] = sent
+        self.close_connection = True
+
+    def grant_body(self, alias, fields, **override):
+        """A normal 200 token body (a participant is created) with some fields replaced."""
+        p = self.state.add_participant(alias, fields.get("display_name", ""),
+                                       fields.get("call_tag", ""), "HOST")
+        self.record["issued_token"] = p["token"]
+        result = {"token": p["token"], "expires": "120", "participant_uuid": p["uuid"],
+                  "display_name": p["display_name"], "role": "HOST",
+                  "current_service_type": "conference", "version": dict(VERSION),
+                  "conference_name": alias}
+        result.update(override)
+        return p, json_bytes({"status": "success", "result": result})
+
+    def hostile(self, alias, scenario, fields):
+        cfg = self.state.config
+        token = new_token().encode()
+        if scenario in ("deep-json", "deep-json-object", "deep-json-403"):
+            depth = 100000
+            if scenario == "deep-json-object":
+                nest = b'{"a":' * (depth // 4) + b"1" + b"}" * (depth // 4)  # within the cap
+            else:
+                nest = b"[" * depth + b"]" * depth
+            body = b'{"status":"success","result":{"token":"' + token + b'","x":' + nest + b"}}"
+            if scenario == "deep-json-403":
+                body = b'{"status":"failed","result":' + nest + b"}"
+                return self.respond(403, body)
+            return self.respond(200, body)
+        if scenario == "bad-utf8":
+            # Overlong '/', lone continuation, surrogate, truncated sequence, 0xFF, C1 as raw.
+            bad = b"\xc0\xaf \x80 \xed\xa0\x80 \xe2\x82 \xff\xfe \x9b31m"
+            p, body = self.grant_body(alias, fields, role="ROLE", conference_name="CONF")
+            body = body.replace(b'"ROLE"', b'"HOST ' + bad + b'"').replace(
+                b'"CONF"', b'"conf ' + bad + b'"').replace(
+                b'"79019.0.0"', b'"79019.0.0 ' + bad + b'"')
+            return self.respond(200, body)
+        if scenario == "bad-utf8-403":
+            return self.respond(403, b'{"status":"failed","result":"Invalid \xff\xfe PIN \xc0\xaf'
+                                     b' \xed\xa0\x80 \x9b31m end"}')
+        if scenario == "nul-body":
+            p, body = self.grant_body(alias, fields)
+            return self.respond(200, body.replace(b'"HOST"', b'"HO\x00ST"'))
+        if scenario == "nul-escape":
+            p, body = self.grant_body(alias, fields, role="HO\x00ST",
+                                      conference_name="a\x00b\x00c",
+                                      version={"version_id": "36\x00", "pseudo_version": "\x00"})
+            return self.respond(200, body)
+        if scenario == "nul-403":
+            return self.envelope(403, "failed", "Invalid\x00PIN\x00\x00 end")
+        if scenario in ("token-crlf", "token-nul"):
+            bad = "abc-def\r\nX-Injected: yes" if scenario == "token-crlf" else "abc\x00def"
+            self.record["issued_token"] = bad
+            return self.envelope(200, "success", {"token": bad, "expires": "120",
+                                                  "role": "HOST", "version": VERSION,
+                                                  "current_service_type": "conference"})
+        if scenario == "hostile-text":
+            c0 = "".join(chr(i) for i in range(32)) + "\x7f"
+            c1 = "".join(chr(i) for i in range(0x80, 0xa0))
+            p, body = self.grant_body(
+                alias, fields, role="HOST | 'time'=0s;;;; " + c0,
+                current_service_type="conference\x1b[2J\x1b]0;title\x07" + c1,
+                conference_name=WEIRD + c0 + c1 + "\u2028\u2029\ufeff",
+                version={"version_id": "36\r\nPEXIP TOKEN OK: forged | 'x'=1",
+                         "pseudo_version": "\x1b[31m" + WEIRD})
+            return self.respond(200, body)
+        if scenario == "echo-token":
+            # A node that puts the token it issued into the fields a plugin prints.
+            p, body = self.grant_body(alias, fields, role="ROLE", current_service_type="SVC",
+                                      conference_name="CONF", version={
+                                          "version_id": "VID", "pseudo_version": "PV"})
+            tok = p["token"].encode()
+            for key in (b'"ROLE"', b'"SVC"', b'"CONF"', b'"VID"', b'"PV"'):
+                body = body.replace(key, b'"' + tok + b'"')
+            return self.respond(200, body)
+        if scenario in ("ctype-text", "ctype-none"):
+            p, body = self.grant_body(alias, fields)
+            return self.respond(200, body, "text/plain" if scenario == "ctype-text" else None)
+        if scenario in ("http10", "http10-noclen"):
+            p, body = self.grant_body(alias, fields)
+            head = b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
+            if scenario == "http10":
+                head += b"Content-Length: %d\r\n" % len(body)
+            return self.raw(head + b"\r\n" + body, 200)
+        if scenario in ("chunked", "chunked-bad"):
+            p, body = self.grant_body(alias, fields)
+            out = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" \
+                  b"Transfer-Encoding: chunked\r\n\r\n"
+            if scenario == "chunked-bad":
+                return self.raw(out + b"zz;x\r\n" + body + b"\r\n0\r\n\r\n", 200)
+            for i in range(0, len(body), 7):
+                piece = body[i:i + 7]
+                out += b"%x;ext=1\r\n%s\r\n" % (len(piece), piece)
+            return self.raw(out + b"0\r\nX-Trailer: t\r\n\r\n", 200, close=False)
+        if scenario == "chunked-endless":
+            head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n" +
+                    b'b\r\n{"result":"\r\n')
+            return self.stream(head, b"4000\r\n" + b"x" * 0x4000 + b"\r\n", 1 << 40, 200)
+        if scenario == "huge-64m":
+            total = 64 * 1024 * 1024
+            head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n" % total + b'{"result":{"padding":"')
+            return self.stream(head, b"x" * 65536, total - 22, 200)
+        if scenario == "huge-headers":
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            line = b"X-Pad: " + b"p" * 1000 + b"\r\n"
+            return self.stream(head, line * 64, 20 * 1024 * 1024, 200)
+        if scenario == "drip-headers":
+            p, body = self.grant_body(alias, fields)
+            data = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            self.record["status"] = "drip-headers"
+            interval = float(cfg.get("drip_interval") or 0.25)
+            try:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    if self.state.stop.wait(interval):
+                        break
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+                pass
+            self.close_connection = True
+            return None
+        if scenario in ("redirect301", "redirect308", "redirect-evil"):
+            code = {"redirect301": 301, "redirect308": 308, "redirect-evil": 302}[scenario]
+            loc = ("https://evil.invalid/steal?token=x" if scenario == "redirect-evil" else
+                   "https://127.0.0.1:%d%sconferences/meet/request_token" %
+                   (self.server.server_address[1], API_PREFIX))
+            return self.respond(code, b"", None, [("Location", loc)])
+        if scenario == "not-http":
+            return self.raw(b"\x00\x1b[31mSSH-2.0-OpenSSH_9.2 | 'x'=1\r\n\xff\xfe\r\n", "not-http")
+        if scenario == "continue-flood":
+            self.record["status"] = "continue-flood"
+            end = now() + min(float(cfg.get("hang_seconds") or 60), MAX_HANG)
+            try:
+                while now() < end and not self.state.stop.wait(0.01):
+                    self.wfile.write(b"HTTP/1.1 100 Continue\r\nX-N: 1\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+                pass
+            self.close_connection = True
+            return None
+        if scenario in ("length-short", "length-lie", "length-negative"):
+            length = b"-5" if scenario == "length-negative" else b"100000"
+            data = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                    length + b"\r\n\r\n" + b'{"status":"success","result":{"token":"' + token)
+            self.raw(data, scenario)
+            if scenario == "length-lie":
+                self.hang()
+            return None
+        if scenario == "gzip-bomb":
+            global GZIP_BOMB
+            if GZIP_BOMB is None:
+                import gzip
+                GZIP_BOMB = gzip.compress(b"\x00" * (100 * 1024 * 1024), 9)
+            return self.respond(200, GZIP_BOMB, "application/json",
+                                [("Content-Encoding", "gzip")])
+        if scenario in ("echo-pin", "echo-pin-long"):
+            pin = self.headers.get("pin") or ""
+            pad = "y" * 142 if scenario == "echo-pin-long" else ""
+            return self.envelope(403, "failed", "Invalid PIN " + pad + pin + " (was " + pin + ")")
+        return self.respond(500, b"unknown hostile scenario", "text/plain")
+
+    def hostile_release(self, scenario, p, token):
+        if scenario in ("release-huge", "release-deep") and p is not None:
+            with self.state.lock:  # both answer 200: the node did release
+                p["released"] = True
+                p["released_at"] = now()
+                self.state.by_token.pop(token, None)
+        if scenario == "release-echo":
+            # A buggy proxy echoing the token in its error text.
+            return self.envelope(403, "failed", "Invalid token: %s (token %s)" % (token, token))
+        if scenario == "release-drip":
+            return self.drip()
+        if scenario == "release-huge":
+            total = 50 * 1024 * 1024
+            head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n" % total + b'{"status":"success","result":"')
+            return self.stream(head, b"x" * 65536, total - 31, 200)
+        if scenario == "release-deep":
+            return self.respond(200, b'{"status":"success","result":' + b"[" * 100000 +
+                                b"]" * 100000 + b"}")
+        if scenario == "release-http10":
+            body = _envelope("success", True)
+            if p is not None:
+                with self.state.lock:
+                    p["released"] = True
+                    p["released_at"] = now()
+                    self.state.by_token.pop(token, None)
+            return self.raw(b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
+                            b"Content-Length: %d\r\n\r\n" % len(body) + body, 200)
+        return self.respond(500, b"unknown hostile scenario", "text/plain")
+
     # --- release_token / refresh_token ---------------------------------------------------
     def release_token(self, alias, scenario, param, token):
         if scenario == "notfound":
@@ -679,6 +911,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if p is not None:
             with self.state.lock:
                 p["release_attempts"] += 1
+        if scenario in HOSTILE_RELEASE:
+            return self.hostile_release(scenario, p, token)
         if scenario == "release-500":
             return self.respond(500, HTML_500, "text/html")
         if scenario == "release-500-json":
@@ -694,6 +928,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if scenario == "release-delay":
             self.state.stop.wait(param / 1000.0)
         self.state.expire_participants()
+        if p is None and token and scenario == "success" and \
+                self.state.config.get("release_any_token"):
+            return self.envelope(200, "success", True)
         if scenario == "release-403" or p is None or p["released"] or p["expired"] or \
                 p["alias"] != alias:
             return self.envelope(403, "failed", "Invalid token")
@@ -818,12 +1055,16 @@ class FakeServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
             self.log("error with %s: %s" % (client_address, traceback.format_exc()))
 
 
+PLAIN_MODES = ("reset-mid", "garbage", "fin")
+
+
 class PlainServer:
     """A TCP listener for the TLS fault modes: 'reset' (RST during the handshake) or 'hang'."""
 
-    def __init__(self, port, state, mode):
+    def __init__(self, port, state, mode, cert=None, key=None):
         self.state = state
         self.mode = mode
+        self.cert, self.key = cert, key
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", port))
@@ -847,9 +1088,12 @@ class PlainServer:
         try:
             conn.settimeout(5)
             try:
-                rec["first_bytes"] = len(conn.recv(4096))
+                first = conn.recv(4096)
             except OSError:
-                rec["first_bytes"] = 0
+                first = b""
+            rec["first_bytes"] = len(first)
+            if self.mode in PLAIN_MODES:
+                return self.hostile_tls(conn, rec, first)
             if self.mode == "reset":
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 conn.close()
@@ -862,6 +1106,50 @@ class PlainServer:
             rec["closed"] = now()
         except OSError:
             pass
+
+    def hostile_tls(self, conn, rec, first):
+        """--plain-mode: 'reset-mid' sends half of a real server handshake flight, then RST;
+        'garbage' answers the ClientHello with plain HTTP (a TLS client on an HTTP port);
+        'fin' closes cleanly without a word."""
+        if self.mode == "reset-mid":
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(self.cert, self.key)
+            incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+            tls = ctx.wrap_bio(incoming, outgoing, server_side=True)
+            flight = b""
+            data = first
+            for _ in range(20):
+                incoming.write(data)
+                try:
+                    tls.do_handshake()
+                except ssl.SSLWantReadError:
+                    pass
+                except ssl.SSLError:
+                    break
+                flight = outgoing.read()
+                if flight:
+                    break
+                try:
+                    data = conn.recv(4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+            rec["flight_bytes"] = len(flight)
+            try:
+                conn.sendall(flight[:max(1, len(flight) // 2)])
+                time.sleep(0.05)
+            except OSError:
+                pass
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif self.mode == "garbage":
+            try:
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n"
+                             b"Content-Length: 11\r\nConnection: close\r\n\r\nbad request")
+            except OSError:
+                pass
+        conn.close()
+        rec["closed"] = now()
 
     def shutdown(self):
         self.state.stop.set()
@@ -900,6 +1188,8 @@ def main(argv=None):
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--plain-reset", action="store_true",
                       help="plain TCP: read the ClientHello, then reset the connection")
+    mode.add_argument("--plain-mode", choices=sorted(PLAIN_MODES),
+                      help="plain TCP: hostile TLS server (reset-mid needs --cert/--key)")
     mode.add_argument("--plain-hang", action="store_true",
                       help="plain TCP: accept and never answer")
     ap.add_argument("--config", help="initial config: a JSON object, or @FILE")
@@ -927,7 +1217,9 @@ def main(argv=None):
             with log_lock, open(args.log, "a", encoding="utf-8") as f:
                 f.write("%.3f %s\n" % (now(), msg))
 
-    if args.plain_reset or args.plain_hang:
+    if args.plain_mode:
+        main_server = PlainServer(args.port, state, args.plain_mode, args.cert, args.key)
+    elif args.plain_reset or args.plain_hang:
         main_server = PlainServer(args.port, state, "reset" if args.plain_reset else "hang")
     else:
         if not args.cert or not args.key:

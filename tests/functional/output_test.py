@@ -88,7 +88,8 @@ def main():
     s.case("secrets: release failure -vvv with a PIN", secret_case(
         tgt("release-500") + ["-vvv", "--pin", PIN], 1, r"^PEXIP TOKEN WARNING: "))
     s.case("secrets: release timeout -vvv with a PIN", secret_case(
-        tgt("release-hang") + ["-vvv", "--pin", PIN, "-t", "1"], 1, r"^PEXIP TOKEN WARNING: "))
+        tgt("release-hang") + ["-vvv", "--pin", PIN, "-t", harness.stretch(1)], 1,
+        r"^PEXIP TOKEN WARNING: "))
     s.case("secrets: --no-release -vvv", secret_case(
         tgt("meet") + ["-vvv", "--no-release", "--pin", PIN], 0, r"^PEXIP TOKEN OK: "))
     s.case("secrets: malformed reply -vvv", secret_case(

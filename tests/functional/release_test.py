@@ -78,7 +78,8 @@ def main():
         if tr is None or tr < 0.35:
             p.append("time_release %r does not show the 0.4 s release" % tr)
         t = r.perf.get("time", {}).get("value")
-        if t is None or tr is None or t >= tr:
+        # (a timing claim: under a slow wrapper the TLS handshake alone outlasts 0.4 s)
+        if t is None or tr is None or (t >= tr and not harness.TIMING_SLACK):
             p.append("time %r includes the release (time_release %r)" % (t, tr))
         return p
     s.case("time_release is separate from time", slow_release_time)
@@ -139,12 +140,13 @@ def main():
     # libcurl resends a request once on a fresh connection when a reused one turns out to be
     # dead before any answer: a second chance to release, so it may take two connections.
     s.case("release connection closed -> WARNING", failed("release-close", r".+", attempts=2))
+    t2 = harness.stretch(2)  # 2, longer under valgrind (see harness.stretch)
     s.case("release hangs, -t 2 -> WARNING within 3 s",
-           failed("release-hang", r"timeout \(waiting for the response\)", ["-t", "2"],
-                  limit_s=3.0, tmo=2))
+           failed("release-hang", r"timeout \(waiting for the response\)", ["-t", t2],
+                  limit_s=t2 + 1.0, tmo=t2))
     s.case("release slower than -t 2 -> WARNING within 3 s",
-           failed("release-delay-5000", r"timeout \(waiting for the response\)", ["-t", "2"],
-                  limit_s=3.0, tmo=2))
+           failed("release-delay-%d" % ((t2 + 3) * 1000), r"timeout \(waiting for the response\)",
+                  ["-t", t2], limit_s=t2 + 1.0, tmo=t2))
     s.case("release 500 with -vvv: WARNING, token not printed",
            failed("release-500", r"HTTP 500 Internal Server Error", ["-vvv"]))
 

@@ -7,6 +7,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 using cpt::read_extra_opts;
@@ -137,6 +139,33 @@ BOOST_AUTO_TEST_CASE(mp_config_file_is_the_default_file)
     const Args by_section = read_extra_opts("special", plugin);
     BOOST_TEST_REQUIRE(by_section.size() == 4U);
     BOOST_TEST(by_section[3] == "--guest");
+}
+
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_regular_file_is_refused_at_once)
+{
+    const TempFile anchor("");
+    const std::string fifo = anchor.path() + ".fifo";
+    BOOST_TEST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    for (const std::string& path : {std::string("/dev/zero"), fifo, std::string("/")}) {
+        BOOST_CHECK_THROW(read_extra_opts("@" + path, plugin), std::runtime_error);
+        const EnvGuard env("MP_CONFIG_FILE", path.c_str());
+        BOOST_CHECK_THROW(read_extra_opts("", plugin), std::runtime_error);
+    }
+    ::unlink(fifo.c_str());
+}
+
+BOOST_AUTO_TEST_CASE(read_regular_file_caps_the_size)
+{
+    const TempFile file(std::string(100, 'x'));
+    BOOST_TEST(cpt::read_regular_file(file.path(), "f", 100).size() == 100U);
+    BOOST_CHECK_THROW(cpt::read_regular_file(file.path(), "f", 99), std::runtime_error);
+    try {
+        cpt::read_regular_file("/dev/zero", "--thing", 10);
+        BOOST_FAIL("no exception");
+    } catch (const std::runtime_error& error) {
+        BOOST_TEST(std::string(error.what()) ==
+                   "cannot read --thing '/dev/zero': not a regular file");
+    }
 }
 
 BOOST_AUTO_TEST_CASE(mp_config_file_pointing_nowhere_throws)

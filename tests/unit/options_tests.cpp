@@ -10,6 +10,8 @@
 #include <cctype>
 #include <optional>
 #include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 namespace bdata = boost::unit_test::data;
@@ -431,6 +433,48 @@ BOOST_AUTO_TEST_CASE(pin_file_world_readable_flag)
     const TempFile group("1234\n", 0640);
     BOOST_TEST(!require_options(parse_with_target({"--pin-file=" + group.path()}))
                     .pin_file_world_readable);
+}
+
+BOOST_AUTO_TEST_CASE(pin_file_that_is_not_a_regular_file_is_refused_at_once)
+{
+    // /dev/zero never ends its first line and a FIFO without a writer blocks open(): both
+    // used to hang the run (and eat memory) before the -t deadline was armed.
+    const TempFile anchor("");
+    const std::string fifo = anchor.path() + ".fifo";
+    BOOST_TEST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    for (const std::string& path :
+         {std::string("/dev/zero"), std::string("/dev/null"), fifo, std::string("/")}) {
+        const ParseOutcome outcome = parse_with_target({"--pin-file=" + path});
+        BOOST_TEST(is_usage_error(outcome), path << ": " << describe(outcome));
+        BOOST_TEST(error_of(outcome).find("cannot read --pin-file") != std::string::npos,
+                   describe(outcome));
+    }
+    ::unlink(fifo.c_str());
+}
+
+// Found by fuzz_options: Boost.ProgramOptions looped forever building the message of an error
+// whose argument contains the placeholder it is substituted into.
+BOOST_AUTO_TEST_CASE(arguments_with_boost_placeholders_give_an_error_at_once,
+                     *boost::unit_test::timeout(10))
+{
+    for (const std::string arg :
+         {"--%original_token%", "--%option%", "--x%value%y", "--%canonical_option%", "--%prefix%",
+          "-k%original_token%", "--%original_token%=%value%"}) {
+        const ParseOutcome outcome = parse_with_target({arg});
+        BOOST_TEST(is_usage_error(outcome), arg << ": " << describe(outcome));
+        BOOST_TEST(error_of(outcome).find("unrecognised option") != std::string::npos,
+                   describe(outcome));
+    }
+    BOOST_TEST(error_of(parse_with_target({"--100%"})).find("'--100%'") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(pin_file_larger_than_64_kib_is_refused)
+{
+    const TempFile big("1234\n" + std::string(64 * 1024, '#'));
+    const ParseOutcome outcome = parse_with_target({"--pin-file=" + big.path()});
+    BOOST_TEST(is_usage_error(outcome), describe(outcome));
+    const TempFile fits("1234\n" + std::string(60 * 1024, '#'));
+    BOOST_TEST(require_options(parse_with_target({"--pin-file=" + fits.path()})).pin == "1234");
 }
 
 BOOST_AUTO_TEST_CASE(ca_file_must_exist)

@@ -1085,6 +1085,7 @@ std::string echo_body(const std::string& token)
 std::vector<SecretCase> secret_cases()
 {
     const std::string pin = "7319";
+    const std::string long_token = "FAKE-long_" + std::string(140, 'L') + "-tail_token==";
     auto with_pin = [](Options& o) {
         o.pin_mode = cpt::PinMode::pin;
         o.pin = "7319";
@@ -1201,6 +1202,49 @@ std::vector<SecretCase> secret_cases()
          },
          with_pin,
          {pin}},
+        // Node text is cut (40, 80, 160, 1024 bytes): a long token echoed where it gets cut
+        // must still be redacted, not leave its first bytes before the "...".
+        {"long token echoed in grant members that get cut",
+         [long_token](FakeHttpClient& c) {
+             c.then(http_response(200, "OK",
+                                  R"({"status":"success","result":{"token":")" + long_token +
+                                      R"(","role":")" + long_token +
+                                      R"(","current_service_type":")" + long_token +
+                                      R"(","conference_name":")" + long_token +
+                                      R"(","version":{"version_id":")" + long_token +
+                                      R"(","pseudo_version":")" + long_token + R"("}}})"))
+                 .then(released_reply());
+         },
+         with_pin,
+         {long_token, long_token.substr(0, 16), long_token.substr(100, 16), pin}},
+        {"release reason echoing a long token past the cut",
+         [long_token](FakeHttpClient& c) {
+             c.then(http_response(200, "OK",
+                                  R"({"status":"success","result":{"token":")" + long_token +
+                                      R"("}})"))
+                 .then(followup_response(403, "Forbidden " + long_token,
+                                         R"({"status":"failed","result":"Invalid token: )" +
+                                             long_token + R"("})"));
+         },
+         with_pin,
+         {long_token, long_token.substr(0, 16), long_token.substr(100, 16), pin}},
+        {"403 reason echoing the PIN across the cut",
+         [](FakeHttpClient& c) {
+             c.then(http_response(403, "Forbidden",
+                                  R"({"status":"failed","result":"Invalid PIN )" +
+                                      std::string(145, 'y') + R"(7319"})"));
+         },
+         with_pin,
+         {pin, "y7", "y73"}},
+        {"a PIN that occurs inside the token",
+         [](FakeHttpClient& c) {
+             c.then(http_response(
+                        200, "OK",
+                        R"({"status":"success","result":{"token":"FAKE-7319-token-7319-tail="}})"))
+                 .then(released_reply());
+         },
+         with_pin,
+         {"FAKE-7319-token-7319-tail=", "FAKE-", "-tail="}},
     };
 }
 

@@ -6,6 +6,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <clocale>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -191,6 +192,14 @@ BOOST_AUTO_TEST_CASE(redact_every_occurrence_of_every_secret)
     BOOST_TEST(cpt::redact("tok=ABC pin=987", {"987", "ABC"}) == "tok=<redacted> pin=<redacted>");
 }
 
+BOOST_AUTO_TEST_CASE(redact_replaces_the_longest_secret_first)
+{
+    // A PIN inside the token must not split the token into pieces that escape redaction.
+    BOOST_TEST(cpt::redact("tok AB12CD12EF end", {"12", "AB12CD12EF"}) == "tok <redacted> end");
+    BOOST_TEST(cpt::redact("pin 12 tok AB12CD12EF", {"12", "AB12CD12EF"}) ==
+               "pin <redacted> tok <redacted>");
+}
+
 BOOST_AUTO_TEST_CASE(redact_ignores_empty_secrets_and_empty_lists)
 {
     BOOST_TEST(cpt::redact("nothing to hide", {""}) == "nothing to hide");
@@ -291,6 +300,55 @@ BOOST_AUTO_TEST_CASE(format_compact_drops_trailing_zeros)
     BOOST_TEST(cpt::format_compact(10.0, 0) == "10");
     BOOST_TEST(cpt::format_compact(0.0, 3) == "0");
     BOOST_TEST(cpt::format_compact(100.0, 2) == "100");
+}
+
+BOOST_AUTO_TEST_CASE(format_decimal_edges)
+{
+    BOOST_TEST(cpt::format_decimal(1e300, 6) == "0"); // does not fit: as to_chars did
+    BOOST_TEST(cpt::format_decimal(-0.0004, 3) == "-0.000");
+    BOOST_TEST(cpt::format_decimal(2.5, 0) == "2"); // exact ties to even
+    BOOST_TEST(cpt::format_decimal(0.125, 2) == "0.12");
+}
+
+BOOST_AUTO_TEST_CASE(parse_decimal_reads_plain_decimals)
+{
+    BOOST_TEST(cpt::parse_decimal("5").value_or(-1) == 5.0);
+    BOOST_TEST(cpt::parse_decimal("-0.5").value_or(-1) == -0.5);
+    BOOST_TEST(cpt::parse_decimal("10.5").value_or(-1) == 10.5);
+    BOOST_TEST(cpt::parse_decimal("5.").value_or(-1) == 5.0);
+    BOOST_TEST(cpt::parse_decimal(".25").value_or(-1) == 0.25);
+    BOOST_TEST(cpt::parse_decimal("-.25").value_or(-1) == -0.25);
+    BOOST_TEST(cpt::parse_decimal("0.1").value_or(-1) == 0.1); // correctly rounded
+    BOOST_TEST(cpt::parse_decimal("007").value_or(-1) == 7.0);
+}
+
+BOOST_AUTO_TEST_CASE(parse_decimal_rejects_everything_else)
+{
+    for (const char* text : {"", "-", ".", "-.", "+5", " 5", "5 ", "5e3", "1E2", "0x10", "inf",
+                             "nan", "1.2.3", "--5", "5-", "1,5", "five"}) {
+        BOOST_TEST(!cpt::parse_decimal(text).has_value(), "accepted '" << text << "'");
+    }
+    // Out of range both ways: 1 followed by 400 zeros, and 0.000...1 with 400 zeros.
+    BOOST_TEST(!cpt::parse_decimal("1" + std::string(400, '0')).has_value());
+    BOOST_TEST(!cpt::parse_decimal("0." + std::string(400, '0') + "1").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(decimals_keep_the_dot_in_a_decimal_comma_locale)
+{
+    // The C library's own decimal point is swapped both ways (format_decimal, parse_decimal).
+    if (std::setlocale(LC_NUMERIC, "de_DE.UTF-8") == nullptr) {
+        BOOST_TEST_MESSAGE("locale de_DE.UTF-8 is not installed: skipping");
+        return;
+    }
+    const bool comma = std::string(std::localeconv()->decimal_point) == ",";
+    const std::string formatted = cpt::format_decimal(1.5, 2);
+    const double parsed = cpt::parse_decimal("10.5").value_or(-1);
+    const bool comma_rejected = !cpt::parse_decimal("10,5").has_value();
+    std::setlocale(LC_NUMERIC, "C");
+    BOOST_TEST(comma);
+    BOOST_TEST(formatted == "1.50");
+    BOOST_TEST(parsed == 10.5);
+    BOOST_TEST(comma_rejected);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
