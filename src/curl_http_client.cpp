@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "curl_http_client.hpp"
+#include "text.hpp"
 
 #include <curl/curl.h>
 #include <openssl/asn1.h>
@@ -364,8 +365,8 @@ struct CurlHttpClient::Impl
         if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && response.body_truncated)) {
             TransportError error;
             error.kind = kind_of(code);
-            error.message =
-                error_buffer[0] != '\0' ? error_buffer.data() : curl_easy_strerror(code);
+            error.message = trim_trailing_whitespace(
+                error_buffer[0] != '\0' ? error_buffer.data() : curl_easy_strerror(code));
             if (error.kind == TransportErrorKind::timeout) {
                 error.message = timeout_stage();
             } else if (error.kind == TransportErrorKind::connect) {

@@ -56,6 +56,13 @@ int probe(const Options& options, std::string& output)
 
 } // namespace
 
+std::string usage_error_output(std::string_view reason)
+{
+    return std::string(output_prefix) +
+           " UNKNOWN: " + truncate_text(trim_trailing_whitespace(reason), max_reason_bytes) + "\n" +
+           usage_text();
+}
+
 int run_plugin(const std::vector<std::string>& args, std::string& output) noexcept
 {
     try {
@@ -65,16 +72,16 @@ int run_plugin(const std::vector<std::string>& args, std::string& output) noexce
             return static_cast<int>(State::unknown);
         }
         if (const auto* error = std::get_if<UsageError>(&outcome)) {
-            output = std::string(output_prefix) +
-                     " UNKNOWN: " + truncate_text(error->reason, max_reason_bytes) + "\n" +
-                     usage_text();
+            output = usage_error_output(error->reason);
             return static_cast<int>(State::unknown);
         }
         return probe(std::get<Options>(outcome), output);
     } catch (const std::exception& error) {
         try {
             output = std::string(output_prefix) + " UNKNOWN: internal error: " +
-                     truncate_text(sanitize_line(error.what()), max_reason_bytes) + "\n";
+                     truncate_text(sanitize_line(trim_trailing_whitespace(error.what())),
+                                   max_reason_bytes) +
+                     "\n";
         } catch (...) {
             output = "PEXIP TOKEN UNKNOWN: internal error\n";
         }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cpt {
@@ -9,5 +10,9 @@ namespace cpt {
 /// The whole plugin run: parse arguments, probe, render. Returns the exit code (0-3) and puts
 /// everything to print on stdout into output. Never throws.
 int run_plugin(const std::vector<std::string>& args, std::string& output) noexcept;
+
+/// What an argument error prints: the UNKNOWN line with the (already sanitised) reason, then
+/// the usage.
+std::string usage_error_output(std::string_view reason);
 
 } // namespace cpt

@@ -164,6 +164,12 @@ std::string redact_json_member(std::string text, std::string_view key)
     return text;
 }
 
+std::string_view trim_trailing_whitespace(std::string_view text) noexcept
+{
+    const std::size_t last = text.find_last_not_of(" \t\r\n\v\f");
+    return last == std::string_view::npos ? std::string_view{} : text.substr(0, last + 1);
+}
+
 bool has_control_chars(std::string_view text) noexcept
 {
     for (char c : text) {

@@ -23,6 +23,10 @@ std::string redact(std::string text, const std::vector<std::string>& secrets);
 /// plain scan (the text may be cut or broken JSON).
 std::string redact_json_member(std::string text, std::string_view key);
 
+/// text without its trailing ASCII whitespace (space, TAB, CR, LF, VT, FF): libcurl's error
+/// messages and many node reasons end in one, which would show as ' ' or '?' on the line.
+std::string_view trim_trailing_whitespace(std::string_view text) noexcept;
+
 /// True when text holds a byte below 0x20 or DEL (CR, LF, NUL, ESC ...).
 bool has_control_chars(std::string_view text) noexcept;
 

@@ -156,6 +156,8 @@ class Result:
             p.append("'|' outside line 1 (line %d)" % ([i for i in pipes if i != 0][0] + 1))
         if self.line1.count("|") > 1:
             p.append("more than one '|' on line 1")
+        if self.line1 != self.line1.rstrip() or "  |" in self.line1:
+            p.append("stray whitespace on line 1: %r" % self.line1[:300])
         if self.perf_text is not None:
             if not self.line1.split("|")[0].endswith(" ") or not self.perf_items:
                 p.append("malformed perfdata part: %r" % self.line1)

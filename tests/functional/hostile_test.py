@@ -237,13 +237,17 @@ def main():
         if not r.timed_out and check:
             p += check(r)
         p += leaks(r.out, tokens_of(f or fake, alias))
-        return p + [r.describe()] if p else p
+        # The log doubles as the record of what each hostile server got (line 1, no perfdata).
+        seen = "# exit %s in %.2f s: %s" % (r.rc, r.elapsed, r.lines[0].split(" | ")[0][:200])
+        return (p + [r.describe()] if p else p), seen
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
         futures = [pool.submit(run_server, c) for c in servers]
         for c, fut in zip(servers, futures):
             try:
-                s.check("server: " + c[0], fut.result())
+                problems, seen = fut.result()
+                s.check("server: " + c[0], problems)
+                print(seen, flush=True)
             except Exception as exc:
                 s.check("server: " + c[0], ["exception %r" % exc])
 

@@ -102,6 +102,9 @@ inline void check_output(const std::string& out, cpt::State state,
     FUZZ_CHECK(rest.find('|') == std::string::npos, out);
     const std::size_t bar = line1.find('|');
     FUZZ_CHECK(bar == std::string::npos || line1.find('|', bar + 1) == std::string::npos, out);
+    // No stray whitespace at the end of the summary: before " | " or at the end of line 1.
+    const std::size_t summary_end = bar == std::string::npos ? line1.size() : bar - 1;
+    FUZZ_CHECK(summary_end > head.size() && line1[summary_end - 1] != ' ', out);
     // The free text: line 1 after its fixed head and before the perfdata, the long output
     // without the fixed truncation marker.
     std::string text = line1.substr(head.size(), bar == std::string::npos ? std::string::npos

@@ -15,6 +15,7 @@
 #include "check_result.hpp"
 #include "fuzz_check.hpp"
 #include "options.hpp"
+#include "plugin.hpp"
 #include "text.hpp"
 
 #include <cstddef>
@@ -132,11 +133,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(!error->reason.empty(), "empty reason");
         FUZZ_CHECK(cpt_fuzz::printable(error->reason, false), error->reason);
         FUZZ_CHECK(error->reason.find('|') == std::string::npos, error->reason);
-        // The line plugin.cpp prints (run_plugin cannot be called here: it would probe).
-        const std::string output = std::string(cpt::output_prefix) +
-                                   " UNKNOWN: " + cpt::truncate_text(error->reason, 400) + "\n" +
-                                   cpt::usage_text();
-        cpt_fuzz::check_output(output, cpt::State::unknown, {});
+        // What run_plugin prints (it cannot be called here: it would probe).
+        cpt_fuzz::check_output(cpt::usage_error_output(error->reason), cpt::State::unknown, {});
         return 0;
     }
     const cpt::Options& o = std::get<cpt::Options>(outcome);

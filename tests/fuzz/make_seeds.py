@@ -157,6 +157,9 @@ def seeds_options(out):
         if not any(b"\n" in a for a in encoded):
             write(out, b"\x01" + b"\n".join(encoded))
     write(out, b"\x01-H\nlocalhost\n-a\nmeet\n--pin\n12\x0034")  # NUL in an argument
+    # An unknown option cut at a NUL after spaces: the reason ended in whitespace.
+    write(out, b"\x01-H\nlocalhnDt\n-p\n8443\n--ca-fI             \x00-H  ")
+    write(out, b"\x01-H\nh\n- \x00\x00\x00\x00\x00\x00\x00n\n1\n--'uest--help")
 
 
 def seeds_probe(out):

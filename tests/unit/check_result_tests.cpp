@@ -242,6 +242,21 @@ BOOST_AUTO_TEST_CASE(pipes_and_control_chars_in_summaries_are_sanitised)
     BOOST_TEST(lines[2] == "detail/with?controls? and ?");
 }
 
+BOOST_AUTO_TEST_CASE(trailing_whitespace_of_a_summary_is_dropped_not_shown)
+{
+    CheckResult result;
+    result.add(Subcheck{"request_token", State::critical, "TLS handshake failed: node:443 "});
+    result.add(Subcheck{"release_token", State::warning, "HTTP 403: Invalid token\r\n"});
+    result.add_detail("trace line \t ");
+    const std::string output = result.render(1);
+    BOOST_TEST(first_line(output) ==
+               "PEXIP TOKEN CRITICAL: TLS handshake failed: node:443, HTTP 403: Invalid token");
+    const auto lines = lines_of(output);
+    BOOST_TEST_REQUIRE(lines.size() == 4U);
+    BOOST_TEST(lines[2] == "\\_ [WARNING] release_token: HTTP 403: Invalid token");
+    BOOST_TEST(lines[3] == "trace line");
+}
+
 BOOST_AUTO_TEST_CASE(subcheck_names_are_sanitised_in_long_output)
 {
     CheckResult result;

@@ -264,6 +264,18 @@ BOOST_DATA_TEST_CASE(is_valid_utf8_table, bdata::make(utf8_cases), sample)
     BOOST_TEST(cpt::is_valid_utf8(sample.input) == sample.valid, sample.what);
 }
 
+BOOST_AUTO_TEST_CASE(trim_trailing_whitespace_table)
+{
+    BOOST_TEST(cpt::trim_trailing_whitespace("") == "");
+    BOOST_TEST(cpt::trim_trailing_whitespace(" \t\r\n\v\f") == "");
+    BOOST_TEST(cpt::trim_trailing_whitespace("in connection to node:443 ") ==
+               "in connection to node:443");
+    BOOST_TEST(cpt::trim_trailing_whitespace("Invalid PIN\r\n") == "Invalid PIN");
+    BOOST_TEST(cpt::trim_trailing_whitespace("  kept in front") == "  kept in front");
+    BOOST_TEST(cpt::trim_trailing_whitespace("a \x1b") == "a \x1b");
+    BOOST_TEST(cpt::trim_trailing_whitespace("nul\0 "s) == "nul\0"s);
+}
+
 BOOST_AUTO_TEST_CASE(has_control_chars_table)
 {
     BOOST_TEST(!cpt::has_control_chars(""));
