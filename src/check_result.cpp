@@ -18,7 +18,7 @@ constexpr std::size_t max_detail_bytes = 1024;
 std::string clean(const std::string& text, const std::vector<std::string>& secrets,
                   std::size_t max_bytes)
 {
-    return truncate_text(sanitize_line(trim_trailing_whitespace(redact(text, secrets))), max_bytes);
+    return printable_line(redact(text, secrets), max_bytes);
 }
 
 } // namespace

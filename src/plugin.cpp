@@ -58,9 +58,8 @@ int probe(const Options& options, std::string& output)
 
 std::string usage_error_output(std::string_view reason)
 {
-    return std::string(output_prefix) +
-           " UNKNOWN: " + truncate_text(trim_trailing_whitespace(reason), max_reason_bytes) + "\n" +
-           usage_text();
+    return std::string(output_prefix) + " UNKNOWN: " + printable_line(reason, max_reason_bytes) +
+           "\n" + usage_text();
 }
 
 int run_plugin(const std::vector<std::string>& args, std::string& output) noexcept
@@ -78,9 +77,8 @@ int run_plugin(const std::vector<std::string>& args, std::string& output) noexce
         return probe(std::get<Options>(outcome), output);
     } catch (const std::exception& error) {
         try {
-            output = std::string(output_prefix) + " UNKNOWN: internal error: " +
-                     truncate_text(sanitize_line(trim_trailing_whitespace(error.what())),
-                                   max_reason_bytes) +
+            output = std::string(output_prefix) +
+                     " UNKNOWN: internal error: " + printable_line(error.what(), max_reason_bytes) +
                      "\n";
         } catch (...) {
             output = "PEXIP TOKEN UNKNOWN: internal error\n";

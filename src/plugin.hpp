@@ -11,8 +11,7 @@ namespace cpt {
 /// everything to print on stdout into output. Never throws.
 int run_plugin(const std::vector<std::string>& args, std::string& output) noexcept;
 
-/// What an argument error prints: the UNKNOWN line with the (already sanitised) reason, then
-/// the usage.
+/// What an argument error prints: the UNKNOWN line with the reason, then the usage.
 std::string usage_error_output(std::string_view reason);
 
 } // namespace cpt

@@ -170,6 +170,11 @@ std::string_view trim_trailing_whitespace(std::string_view text) noexcept
     return last == std::string_view::npos ? std::string_view{} : text.substr(0, last + 1);
 }
 
+std::string printable_line(std::string_view text, std::size_t max_bytes)
+{
+    return truncate_text(sanitize_line(trim_trailing_whitespace(text)), max_bytes);
+}
+
 bool has_control_chars(std::string_view text) noexcept
 {
     for (char c : text) {

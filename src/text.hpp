@@ -27,6 +27,10 @@ std::string redact_json_member(std::string text, std::string_view key);
 /// messages and many node reasons end in one, which would show as ' ' or '?' on the line.
 std::string_view trim_trailing_whitespace(std::string_view text) noexcept;
 
+/// Free text made fit for the plugin's output: trailing whitespace dropped, sanitize_line,
+/// then truncate_text to max_bytes.
+std::string printable_line(std::string_view text, std::size_t max_bytes);
+
 /// True when text holds a byte below 0x20 or DEL (CR, LF, NUL, ESC ...).
 bool has_control_chars(std::string_view text) noexcept;
 

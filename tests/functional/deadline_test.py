@@ -7,7 +7,6 @@ only interface is its own loopback and whose resolv.conf names a server there th
 answers; the machine's resolver is never asked. A listener with a full accept queue (SYNs
 dropped by the kernel) needs no namespace. A case that cannot be set up here (no unshare, no
 privilege for namespaces) is reported as skipped with the reason; all skipped -> exit 77."""
-import concurrent.futures
 import os
 import shutil
 import socket
@@ -134,13 +133,7 @@ def main():
         print("SKIP: no case can run here")
         s.cleanup()
         sys.exit(77)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        futures = [pool.submit(run, c) for c in runnable]
-        for c, f in zip(runnable, futures):
-            try:
-                s.check(c[0], f.result())
-            except Exception as exc:
-                s.check(c[0], ["exception %r" % exc])
+    s.check_concurrently(runnable, run, workers=4)
     for c in fillers:
         c.close()
     backlog.close()

@@ -646,11 +646,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        self.drip_bytes(body)
+
+    def drip_bytes(self, data):
+        """Writes data one byte per drip_interval (flushing what came before), then closes."""
         interval = float(self.state.config.get("drip_interval") or 0.25)
         try:
             self.wfile.flush()
-            for i in range(len(body)):
-                self.wfile.write(body[i:i + 1])
+            for i in range(len(data)):
+                self.wfile.write(data[i:i + 1])
                 self.wfile.flush()
                 if self.state.stop.wait(interval):
                     break
@@ -823,16 +827,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                     b"Content-Length: %d\r\n\r\n" % len(body) + body)
             self.record["status"] = "drip-headers"
-            interval = float(cfg.get("drip_interval") or 0.25)
-            try:
-                for i in range(len(data)):
-                    self.wfile.write(data[i:i + 1])
-                    self.wfile.flush()
-                    if self.state.stop.wait(interval):
-                        break
-            except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
-                pass
-            self.close_connection = True
+            self.drip_bytes(data)
             return None
         if scenario in ("redirect301", "redirect308", "redirect-evil"):
             code = {"redirect301": 301, "redirect308": 308, "redirect-evil": 302}[scenario]

@@ -18,6 +18,7 @@ removed at the end unless CPT_KEEP_TMP is set.
 """
 
 import atexit
+import concurrent.futures
 import json
 import os
 import re
@@ -385,6 +386,24 @@ class Suite:
             why += " [%s]" % result.describe()
         self.fail(name, why)
         return False
+
+    def check_concurrently(self, cases, run, workers, prefix=""):
+        """Runs run(c) for every case in a thread pool (many of them wait for a deadline) and
+        checks the results in order; c[0] is the case's name. run returns the problems, or
+        (problems, note) to print the note after the case's line."""
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(run, c) for c in cases]
+            for c, future in zip(cases, futures):
+                note = None
+                try:
+                    problems = future.result()
+                    if isinstance(problems, tuple):
+                        problems, note = problems
+                except Exception as exc:
+                    problems = ["exception %r" % exc]
+                self.check(prefix + c[0], problems)
+                if note:
+                    print(note, flush=True)
 
     def case(self, name, fn):
         """Runs fn() -> problems; an exception is a failure of this case only."""

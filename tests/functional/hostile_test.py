@@ -20,7 +20,6 @@ world-readable --pin-file warning.
 Secrets: the PIN and every token the fake issued (or any 16-byte piece of one) never appear
 at -vvv, on the OK path and every failure path (HTTP errors, challenges, release failures,
 timeouts, transport and TLS failures, a node echoing them back)."""
-import concurrent.futures
 import os
 import re
 import stat
@@ -241,15 +240,7 @@ def main():
         seen = "# exit %s in %.2f s: %s" % (r.rc, r.elapsed, r.lines[0].split(" | ")[0][:200])
         return (p + [r.describe()] if p else p), seen
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
-        futures = [pool.submit(run_server, c) for c in servers]
-        for c, fut in zip(servers, futures):
-            try:
-                problems, seen = fut.result()
-                s.check("server: " + c[0], problems)
-                print(seen, flush=True)
-            except Exception as exc:
-                s.check("server: " + c[0], ["exception %r" % exc])
+    s.check_concurrently(servers, run_server, workers=6, prefix="server: ")
 
     # =====================================================================================
     # Hostile arguments
@@ -600,13 +591,7 @@ def main():
             p.append("the -vvv trace does not show '> pin: <redacted>'")
         return p + [r.describe()] if p else p
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
-        futures = [pool.submit(run_secret, j) for j in jobs]
-        for j, fut in zip(jobs, futures):
-            try:
-                s.check("secrets -vvv: " + j[0], fut.result())
-            except Exception as exc:
-                s.check("secrets -vvv: " + j[0], ["exception %r" % exc])
+    s.check_concurrently(jobs, run_secret, workers=6, prefix="secrets -vvv: ")
 
     s.finish()
 

@@ -3,7 +3,6 @@
 """The -t deadline against a node that hangs at each stage (TLS handshake, waiting for the
 response, reading a slow-drip body, release_token), --timeout-result, and fast failures
 (connection refused, reset). The cases run concurrently to keep the wall time short."""
-import concurrent.futures
 import os
 import sys
 
@@ -88,13 +87,7 @@ def main():
             p.append(r.describe())
         return p
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-        futures = [pool.submit(run, c) for c in cases]
-        for c, f in zip(cases, futures):
-            try:
-                s.check(c[0], f.result())
-            except Exception as exc:
-                s.check(c[0], ["exception %r" % exc])
+    s.check_concurrently(cases, run, workers=8)
 
     def participants_after_hang():
         # A token the plugin never saw cannot be released: nothing must be left over from a

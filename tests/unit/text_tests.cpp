@@ -276,6 +276,14 @@ BOOST_AUTO_TEST_CASE(trim_trailing_whitespace_table)
     BOOST_TEST(cpt::trim_trailing_whitespace("nul\0 "s) == "nul\0"s);
 }
 
+BOOST_AUTO_TEST_CASE(printable_line_trims_then_sanitises_then_cuts)
+{
+    BOOST_TEST(cpt::printable_line("reset by peer \r\n", 100) == "reset by peer");
+    BOOST_TEST(cpt::printable_line("a|b\x1b[2J\nc", 100) == "a/b?[2J?c");
+    BOOST_TEST(cpt::printable_line("abcdefghij   ", 8) == "abcde...");
+    BOOST_TEST(cpt::printable_line(" \t\n", 100) == "");
+}
+
 BOOST_AUTO_TEST_CASE(has_control_chars_table)
 {
     BOOST_TEST(!cpt::has_control_chars(""));
