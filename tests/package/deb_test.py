@@ -32,6 +32,7 @@ import glob
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -109,8 +110,14 @@ def clean_copy(src, dst):
             os.makedirs(os.path.dirname(d), exist_ok=True)
             shutil.copy2(s, d, follow_symlinks=False)
         return "git ls-files of %s" % src
-    shutil.copytree(src, dst, symlinks=True, ignore=shutil.ignore_patterns(
+    shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True, ignore=shutil.ignore_patterns(
         "autom4te.cache", "config.status", "config.log", "*.o", "*.a"))
+    # distcheck's srcdir is read-only, and copytree keeps the modes.
+    for root, dirnames, filenames in os.walk(dst):
+        for n in dirnames + filenames:
+            p = os.path.join(root, n)
+            if not os.path.islink(p):
+                os.chmod(p, os.stat(p).st_mode | 0o200)
     return "a copy of the dist tree %s" % src
 
 
@@ -202,7 +209,19 @@ def main():
             return run(["apt-get", "purge", "-y", "-q", "-o", "DPkg::Lock::Timeout=120", PACKAGE], timeout=300,
                        env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
         return 0, "not installed"
+    # Every way out purges: normal exit, an exception (finally), SIGTERM/SIGINT/SIGHUP
+    # (make interrupted), and the harness's watchdog (it calls suite.cleanup, then _exit).
     atexit.register(purge)
+    harness_cleanup = suite.cleanup
+
+    def cleanup():
+        try:
+            purge()
+        finally:
+            harness_cleanup()
+    suite.cleanup = cleanup
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
     nagios_before = nagios_commands()
     files = []
     try:
