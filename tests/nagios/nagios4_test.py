@@ -38,12 +38,12 @@ PUBLISHED = "node.example.test"  # in the test certificate; never resolved (-I i
 SHIPPED_PLUGIN = "/usr/lib/nagios/plugins/check_pexip_token"
 COMMANDS = os.path.join(common.TEMPLATES, "pexip_token.cfg")
 SERVICES = os.path.join(common.TEMPLATES, "nagios-services.cfg.example")
-# service -> (state word, status.dat current_state)
+# service -> (state word, status.dat current_state, text in the output)
 EXPECTED = {
-    "pexip-token-node1": ("OK", 0),        # shipped example, PIN from --pin-file (ini)
-    "pexip-token-node2": ("OK", 0),        # shipped example
-    "pexip-token-maintenance": ("CRITICAL", 2),
-    "pexip-token-pin-challenge": ("WARNING", 1),
+    "pexip-token-node1": ("OK", 0, "released"),  # shipped example, PIN from --pin-file (ini)
+    "pexip-token-node2": ("OK", 0, "released"),  # shipped example
+    "pexip-token-maintenance": ("CRITICAL", 2, "node is in maintenance mode"),
+    "pexip-token-pin-challenge": ("WARNING", 1, "asks for a PIN"),
 }
 PERF_LABELS = {"time", "time_dns", "time_connect", "time_tls", "time_server", "time_transfer"}
 
@@ -93,7 +93,7 @@ define service{
 	use			pexip-token-service
 	host_name		pexip-lab
 	service_description	pexip-token-maintenance
-	check_command		check_pexip_token_extra_opts!nopin@@INI@!@PUBLISHED@!127.0.0.1!maint
+	check_command		check_pexip_token_extra_opts!maint@@INI@!@PUBLISHED@!127.0.0.1!maint
 	}
 define service{
 	use			pexip-token-service
@@ -112,6 +112,12 @@ critical=10
 
 [nopin]
 port={port}
+ca-file={ca}
+warning=5
+critical=10
+
+[maint]
+port={maint_port}
 ca-file={ca}
 warning=5
 critical=10
@@ -255,6 +261,9 @@ def main():
     common.open_up(suite)
     env = common.daemon_env(suite)
     fake = suite.fake()
+    # Its own node: the fake answers /status from the last request_token it saw, and the
+    # checks Nagios runs at the same time would interleave.
+    maint_fake = suite.fake()
     plugin = common.install_plugin(suite, account)
     pin = common.pin_file(suite, account, PIN)
 
@@ -264,7 +273,7 @@ def main():
     d = account.mkdirs(base, "etc", "var", "tmp", "rw", "checkresults", "archives")
     ini = os.path.join(d["etc"], "pexip_token.ini")
     with open(ini, "w") as f:
-        f.write(INI.format(port=fake.port, ca=suite.ca, pin=pin))
+        f.write(INI.format(port=fake.port, maint_port=maint_fake.port, ca=suite.ca, pin=pin))
     os.chmod(ini, 0o640)
     commands_text, n_paths = shipped_commands(plugin)
     suite.check("pexip_token.cfg: every command runs %s (%d commands)" % (SHIPPED_PLUGIN,
@@ -349,7 +358,7 @@ def main():
                 [] if alive and took is not None else
                 ["alive %s, stop %s: %s" % (alive, took, daemon.tail())])
 
-    for svc, (word, state) in sorted(EXPECTED.items()):
+    for svc, (word, state, text) in sorted(EXPECTED.items()):
         s = status.get(svc, {})
         r = perf.get(svc, {})
         p = []
@@ -358,8 +367,9 @@ def main():
         else:
             if s.get("current_state") != str(state):
                 p.append("current_state %s, expected %d" % (s.get("current_state"), state))
-            if not s.get("plugin_output", "").startswith("PEXIP TOKEN %s: " % word):
-                p.append("plugin_output %r" % s.get("plugin_output"))
+            out = s.get("plugin_output", "")
+            if not out.startswith("PEXIP TOKEN %s: " % word) or text not in out:
+                p.append("plugin_output %r, expected PEXIP TOKEN %s: ... %s" % (out, word, text))
             p += perf_problems(s.get("performance_data", ""))
         if not r:
             p.append("no record in the service_perfdata_file")
