@@ -62,6 +62,18 @@ README_COMMANDS = [
     ".ci/run",
 ]
 
+# Building and installing the Debian package (README.md, verbatim, each on a line of its own).
+PACKAGE_COMMANDS = [
+    "dpkg-buildpackage -us -uc -b",
+    "apt install ./check-pexip-token_*.deb",
+]
+
+# Where the package puts the Icinga 2 and Nagios files; both documents must say so.
+INSTALLED_PATHS = [
+    "/usr/share/icinga2/include/plugins-contrib.d/pexip.conf",
+    "/etc/nagios-plugins/config/pexip_token.cfg",
+]
+
 # The NRPE example both documents must give, verbatim (one line in nrpe.cfg).
 NRPE_LINE = ("command[check_pexip_meet]=/usr/lib/nagios/plugins/check_pexip_token "
              "-H node1.example.com -a meet --pin-file /etc/nagios/pexip.pin -w 1 -c 2")
@@ -170,6 +182,31 @@ def main():
         report(re.search(r"^" + re.escape(command) + r"$", readme, re.M) is not None,
                "README.md gives the command on a line of its own: " + command)
     report("HACKING.md" in readme, "README.md links HACKING.md")
+
+    # The package: its commands, the files it installs, and the shipped templates named.
+    for command in PACKAGE_COMMANDS:
+        report(re.search(r"^" + re.escape(command) + r"$", readme, re.M) is not None,
+               "README.md gives the package command on a line of its own: " + command)
+    for doc_name, doc in (("man page", man), ("README.md", readme)):
+        missing = [path for path in INSTALLED_PATHS if path not in doc]
+        report(not missing, "%s names the installed integration files" % doc_name,
+               "missing: " + " ".join(missing))
+    templates = os.path.join(top_srcdir, "icinga-templates")
+    named = set(re.findall(r"`([a-z_-]+\.(?:conf|cfg)(?:\.example)?)`", readme))
+    stale = sorted(n for n in named if n.endswith((".example", "pexip.conf", "pexip_token.cfg"))
+                   and not os.path.isfile(os.path.join(templates, n)))
+    report(not stale, "every icinga-templates/ file README.md names exists", "stale: %s" % stale)
+    try:
+        commands = set(re.findall(r"^\s*command_name\s+(\S+)", read(
+            os.path.join(templates, "pexip_token.cfg")), re.M))
+    except OSError as err:
+        commands = set()
+        report(False, "icinga-templates/pexip_token.cfg is readable", str(err))
+    for doc_name, doc in (("man page", man), ("README.md", readme)):
+        missing = sorted(c for c in commands if not has_word(doc, c))
+        report(bool(commands) and not missing,
+               "%s documents every Nagios command of pexip_token.cfg" % doc_name,
+               "missing: %s" % missing)
 
     missing = [name for name in MAN_SECTIONS
                if not re.search(r'^\.SH "?' + re.escape(name) + r'"?\s*$', man_source, re.M)]

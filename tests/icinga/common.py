@@ -8,6 +8,7 @@ locating the programs, a free loopback port and starting/stopping a daemon in it
 process group.
 """
 
+import fcntl
 import grp
 import os
 import pwd
@@ -26,11 +27,35 @@ sys.path.insert(0, os.path.join(TOP_SRCDIR, "tests", "functional"))
 import harness  # noqa: E402  (tests/functional/harness.py)
 
 TEMPLATES = os.path.join(TOP_SRCDIR, "icinga-templates")
-CONF = os.path.join(TEMPLATES, "check_pexip_token.conf")
+# The CheckCommand alone (the .deb puts it in Icinga's plugins-contrib.d) and the example
+# Service template + apply rule that use it.
+CONF = os.path.join(TEMPLATES, "pexip.conf")
+SERVICES_EXAMPLE = os.path.join(TEMPLATES, "services.conf.example")
 HOSTS_EXAMPLE = os.path.join(TEMPLATES, "hosts.conf.example")
 NRPE_EXAMPLE = os.path.join(TEMPLATES, "nrpe.cfg.example")
 # Where the shipped examples expect the plugin (Debian's plugin directory).
 INSTALLED_PLUGIN = "/usr/lib/nagios/plugins/check_pexip_token"
+
+
+# Held (flock) by every test that loads an Icinga 2 config with `include <plugins-contrib>` and
+# by tests/package/deb_test.py while the .deb is installed: its plugins-contrib.d/pexip.conf
+# plus a test's own copy of the CheckCommand would be a duplicate object.
+PLUGINS_CONTRIB_LOCK = "/run/lock/check-pexip-token-plugins-contrib.lock"
+
+
+def plugins_contrib_lock(path=None):
+    """Blocks until this process holds the plugins-contrib lock; returns the open file (the
+    lock goes with it, at the latest when the process exits)."""
+    path = path or PLUGINS_CONTRIB_LOCK
+    if not os.access(os.path.dirname(path), os.W_OK):
+        path = os.path.join("/tmp", os.path.basename(path))
+    f = open(path, "a")
+    try:
+        os.chmod(path, 0o666)
+    except OSError:
+        pass
+    fcntl.flock(f, fcntl.LOCK_EX)
+    return f
 
 
 def find_program(name, extra_dirs=("/usr/sbin", "/sbin", "/usr/lib/nagios/plugins")):

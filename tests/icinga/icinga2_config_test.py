@@ -3,8 +3,8 @@
 """The shipped Icinga 2 files, validated by the real `icinga2 daemon -C`.
 
 - A fresh Icinga 2 configuration (a copy of /etc/icinga2 when it is readable, else a minimal
-  one like it) with icinga-templates/check_pexip_token.conf and hosts.conf.example dropped
-  into conf.d, as the README tells a single-server user: validates, and `icinga2 object list`
+  one like it) with icinga-templates/pexip.conf, services.conf.example and hosts.conf.example
+  dropped into conf.d, as the README tells a single-server user: validates, and `icinga2 object list`
   shows one service per node of the example hosts.
 - The distributed layout: the templates in zones.d/global-templates, the example hosts and
   a host with vars.agent_endpoint in the master's zone: validates, and command_endpoint is set
@@ -16,7 +16,9 @@
   pexip_token_, -I from $check_address$, a timeout above the plugin's default -t.
 - Every pexip_token_* name in README.md and the man page is one the templates use.
 
-Nothing is written outside a temporary directory; no daemon is started. Exit 0 all passed,
+Nothing is written outside a temporary directory; no daemon is started. The configs include
+<plugins-contrib>, so the test holds common.plugins_contrib_lock() (the package test installs
+pexip.conf there). Exit 0 all passed,
 1 a failure, 77 when icinga2 is not installed.
 """
 
@@ -144,18 +146,20 @@ def pexip_services(services):
 def main():
     progs = common.skip_unless(["icinga2"], "icinga2-bin")
     suite = harness.Suite("icinga2-config", watchdog=120)
+    lock = common.plugins_contrib_lock()  # noqa: F841  (held until exit)
     account = common.Account()
     common.open_up(suite, certs=False)
 
     # ---- single server: everything in conf.d ----------------------------------------------
     single = Icinga(suite, account, progs["icinga2"], "single")
     origin = single.make_etc()
-    single.put("conf.d/check_pexip_token.conf", src=common.CONF)
+    single.put("conf.d/pexip.conf", src=common.CONF)
+    single.put("conf.d/pexip-services.conf", src=common.SERVICES_EXAMPLE)
     single.put("conf.d/pexip-hosts.conf", src=common.HOSTS_EXAMPLE)
     rc, out = single.validate()
     ok = rc == 0 and "Finished validating the configuration" in out
-    suite.check("icinga2 daemon -C: %s with check_pexip_token.conf and hosts.conf.example in "
-                "conf.d validates" % origin, [] if ok else ["exit %d: %s" % (rc, tail(out))])
+    suite.check("icinga2 daemon -C: %s with pexip.conf, services.conf.example and "
+                "hosts.conf.example in conf.d validates" % origin, [] if ok else ["exit %d: %s" % (rc, tail(out))])
     if ok:
         services = pexip_services(single.objects("Service"))
 
@@ -194,7 +198,8 @@ def main():
     if not re.search(r'object Zone "global-templates"', zones):
         dist.put("zones.conf", text='\nobject Zone "global-templates" { global = true }\n')
     dist.put("zones.conf", text=AGENT_ZONE)
-    dist.put("zones.d/global-templates/check_pexip_token.conf", src=common.CONF)
+    dist.put("zones.d/global-templates/pexip.conf", src=common.CONF)
+    dist.put("zones.d/global-templates/pexip-services.conf", src=common.SERVICES_EXAMPLE)
     dist.put("zones.d/%s/pexip-hosts.conf" % NODE, src=common.HOSTS_EXAMPLE)
     dist.put("zones.d/%s/agent.conf" % NODE, text=AGENT_HOST)
     rc, out = dist.validate()
@@ -225,18 +230,25 @@ def main():
 
     # ---- broken copies must fail -------------------------------------------------------------
     conf_text = open(common.CONF).read()
+    services_text = open(common.SERVICES_EXAMPLE).read()
     broken = {
-        "an unknown check_command": conf_text.replace('check_command = "pexip-token"',
-                                                      'check_command = "pexip-tokn"', 1),
-        "a missing closing brace": conf_text.replace("\n}\n", "\n\n", 1),
+        "an unknown check_command": (
+            "services", services_text.replace('check_command = "pexip-token"',
+                                              'check_command = "pexip-tokn"', 1)),
+        "a missing closing brace": ("command", conf_text.replace("\n}\n", "\n\n", 1)),
     }
-    for what, text in broken.items():
-        if text == conf_text:
+    for what, (which, text) in broken.items():
+        if text == (services_text if which == "services" else conf_text):
             suite.fail("broken copy with %s" % what, "the test could not break the file")
             continue
         b = Icinga(suite, account, progs["icinga2"], "broken-%d" % len(what))
         b.make_etc()
-        path = b.put("conf.d/check_pexip_token.conf", text=text)
+        if which == "services":
+            b.put("conf.d/pexip.conf", src=common.CONF)
+            path = b.put("conf.d/pexip-services.conf", text=text)
+        else:
+            path = b.put("conf.d/pexip.conf", text=text)
+            b.put("conf.d/pexip-services.conf", src=common.SERVICES_EXAMPLE)
         b.put("conf.d/pexip-hosts.conf", src=common.HOSTS_EXAMPLE)
         rc, out = b.validate()
         p = []
@@ -262,7 +274,8 @@ def main():
     for n, (doc, block) in enumerate(blocks):
         v = Icinga(suite, account, progs["icinga2"], "doc-%d" % n)
         v.make_etc()
-        v.put("conf.d/check_pexip_token.conf", src=common.CONF)
+        v.put("conf.d/pexip.conf", src=common.CONF)
+        v.put("conf.d/pexip-services.conf", src=common.SERVICES_EXAMPLE)
         v.put("conf.d/doc-example.conf", text=block)
         rc, out = v.validate()
         name = re.match(r'object Host "([^"]+)"', block).group(1)
@@ -280,8 +293,8 @@ def main():
 
     # ---- the names the docs use ----------------------------------------------------------------
     def doc_names():
-        used = set(re.findall(r"\$(pexip_token_[a-z0-9_]+)\$", conf_text))
-        used |= set(re.findall(r"vars\.(pexip_token_[a-z0-9_]+)", conf_text))
+        used = set(re.findall(r"\$(pexip_token_[a-z0-9_]+)\$", conf_text + services_text))
+        used |= set(re.findall(r"vars\.(pexip_token_[a-z0-9_]+)", conf_text + services_text))
         used |= {"pexip_nodes"}
         p = []
         for doc in ("README.md", os.path.join("man", "check_pexip_token.1")):

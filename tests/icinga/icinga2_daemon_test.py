@@ -6,8 +6,8 @@ fake conferencing nodes on 127.0.0.1, and Icinga 2 records what the plugin said.
 The test starts its own `icinga2 daemon` with its own configuration, state, log, run, cache
 and spool directories under a temporary directory (no system service, no API listener: it
 listens on no port at all), as the nagios user when run as root. The configuration is the
-shipped icinga-templates/check_pexip_token.conf plus one Host with two conferencing nodes in
-vars.pexip_nodes: node1 answers with a token (a PIN-protected alias, PIN from a file), node2
+shipped icinga-templates/pexip.conf and services.conf.example plus one Host with two
+conferencing nodes in vars.pexip_nodes: node1 answers with a token (a PIN-protected alias, PIN from a file), node2
 is in maintenance mode. The checks are forced through the external command pipe, and the
 results are read back from a PerfdataWriter spool file: state, output and perfdata as Icinga 2
 recorded them. The command lines Icinga ran are read from its debug log.
@@ -46,8 +46,9 @@ const ZoneName = "localhost"
 include <itl>
 include <plugins>
 
-// The file under test, as shipped.
+// The files under test, as shipped.
 include "{conf}"
+include "{services}"
 
 object CheckerComponent "checker" {{ }}
 object ExternalCommandListener "command" {{ command_path = "{cmd}" }}
@@ -76,7 +77,8 @@ object Host "{host}" {{
   vars.pexip_nodes["node1"] = {{ pexip_token_ip_address = "127.0.0.1"; pexip_token_port = {port1} }}
   vars.pexip_nodes["node2"] = {{ pexip_token_port = {port2} }}
 }}
-""".format(plugin_dir=plugin_dir, conf=common.CONF, cmd=os.path.join(d["cmd"], "icinga2.cmd"),
+""".format(plugin_dir=plugin_dir, conf=common.CONF, services=common.SERVICES_EXAMPLE,
+           cmd=os.path.join(d["cmd"], "icinga2.cmd"),
            spool=d["spool"], fmt=fmt, log=d["log"], published=PUBLISHED, host=HOST,
            alias=ALIAS, pin=pin_path, ca=ca, timeout=TIMEOUT, port1=port1, port2=port2)
     with open(path, "w") as f:
