@@ -29,6 +29,14 @@ TEMPLATES = os.path.join(TOP_SRCDIR, "icinga-templates")
 CONF = os.path.join(TEMPLATES, "check_pexip_token.conf")
 HOSTS_EXAMPLE = os.path.join(TEMPLATES, "hosts.conf.example")
 NRPE_EXAMPLE = os.path.join(TEMPLATES, "nrpe.cfg.example")
+# The file with object CheckCommand "pexip-token", and the one with the Service template
+# "pexip-token-service" and the apply rule (today both in CONF). The cluster and Director
+# tests and the basket generator read them from here: one line to change when they move.
+CHECKCOMMAND_CONF = CONF
+SERVICES_CONF = CONF
+# The Icinga Director basket, and the script that writes it from the two files above.
+DIRECTOR_BASKET = os.path.join(TEMPLATES, "director-basket.json")
+DIRECTOR_GENERATOR = os.path.join(TEMPLATES, "make-director-basket.py")
 # Where the shipped examples expect the plugin (Debian's plugin directory).
 INSTALLED_PLUGIN = "/usr/lib/nagios/plugins/check_pexip_token"
 
