@@ -294,14 +294,7 @@ def build(cmd, service):
             settings = {"visibility": "hidden"} if SECRET_VAR.search(var) else {}
             fields.append((var, DT + "DataTypeString", desc, settings, required))
     skipped_env = [k for k, _ in cmd["env"]]
-    for key, value in cmd["env"]:
-        var = macro_var(value) if isinstance(value, str) else None
-        if var and var not in [f[0] for f in fields]:
-            fields.append((var, DT + "DataTypeString",
-                           "Environment variable %s of the CheckCommand (not carried by the "
-                           "Director 1.10, see README.md)" % key,
-                           {"visibility": "hidden"} if SECRET_VAR.search(var) else {}, False))
-
+    # No field for a variable only env uses: the Director could store it but never pass it.
     datafields = {}
     command_fields = []
     for i, (var, datatype, desc, settings, required) in enumerate(fields, 1):
