@@ -9,8 +9,9 @@ directories and its own free port on 127.0.0.1; their certificates are made at t
 satellite has accept_config and accept_commands. The master's zones.d holds:
   - global-templates/: the shipped CheckCommand (and the Service template and apply rule),
     synced to the satellite by Icinga's config sync (the test never copies it there);
-  - satellite/: host "site-a.test" whose vars.pexip_nodes lists two nodes of the bundled fake
-    node (alias "meet": healthy; alias "maint": maintenance mode) and whose
+  - satellite/: host "site-a.test" whose vars.pexip_nodes lists two conferencing nodes, two
+    instances of the bundled fake node (alias "meet": healthy; alias "maint" on a node in
+    maintenance mode; one process each, as the fake's /status follows its last request) and whose
     vars.agent_endpoint names the satellite, so the shipped apply rule sets command_endpoint:
     the satellite schedules and runs those checks (config sync mode);
   - master/: host "site-b.test", the same nodes, scheduled by the master and executed on the
@@ -29,7 +30,7 @@ UNKNOWN with that text. site-a.test's services, scheduled by the satellite, keep
 result on the master. Without libfaketime (Debian 12: libfaketime) that last part is reported
 as skipped, never passed.
 
-Everything the test starts (two icinga2, the fake node) it stops by pid. Exit 0 all passed,
+Everything the test starts (two icinga2, two fake nodes) it stops by pid. Exit 0 all passed,
 1 a failure, 77 when icinga2 is not installed.
 """
 
@@ -58,19 +59,18 @@ FAKETIME_LIBS = ("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
 WAIT = 45  # seconds for each bounded wait
 
 
-def host_block(name, port, ca):
+def host_block(name, ports, ca):
     return """object Host "{name}" {{
   check_command = "dummy"
   address = "127.0.0.1"
   vars.agent_endpoint = "{sat}"
   vars.pexip_token_hostname = "localhost"
-  vars.pexip_token_port = {port}
   vars.pexip_token_ca_file = "{ca}"
   vars.pexip_token_timeout = 6
-  vars.pexip_nodes["meet"] = {{ pexip_token_alias = "meet" }}
-  vars.pexip_nodes["maint"] = {{ pexip_token_alias = "maint" }}
+  vars.pexip_nodes["meet"] = {{ pexip_token_alias = "meet"; pexip_token_port = {p1} }}
+  vars.pexip_nodes["maint"] = {{ pexip_token_alias = "maint"; pexip_token_port = {p2} }}
 }}
-""".format(name=name, sat=SATELLITE, port=port, ca=ca)
+""".format(name=name, sat=SATELLITE, p1=ports[0], p2=ports[1], ca=ca)
 
 
 def base_config(node, zone, plugin_dir, port, peer_port, satellite, password, log):
@@ -281,7 +281,10 @@ def main():
     account = common.Account()
     common.open_up(suite)
     plugin = common.install_plugin(suite, account)
-    fake = suite.fake(name="node")
+    # Two conferencing nodes: one healthy, one in maintenance mode (its own process, so that
+    # its /status answers 503 whatever the other node is asked at the same moment).
+    fake = suite.fake(name="node1")
+    fake_maint = suite.fake(name="node2", config={"maintenance": True})
     env = common.daemon_env(suite)
     password = secrets.token_hex(16)
     faketime = next((p for p in FAKETIME_LIBS if os.path.exists(p)), None)
@@ -307,7 +310,7 @@ def main():
                                                    os.path.basename(src)), f.read()))
     for host, zone in HOSTS.items():
         master.put(os.path.join("zones.d", zone, "hosts.conf"),
-                   host_block(host, fake.port, suite.ca))
+                   host_block(host, (fake.port, fake_maint.port), suite.ca))
 
     # The master's clock is the only one faked, and only when asked to (second case).
     master_env = dict(env)
@@ -322,6 +325,7 @@ def main():
     api = Api(master.port, os.path.join(master.d["data/certs"], "ca.crt"), password)
     want = {"%s!pexip-token-%s" % (h, n) for h in HOSTS for n in NODES}
     records = {}
+    transient = set()
     stopped = {}
     try:
         master.start(master_env)
@@ -358,10 +362,20 @@ def main():
             services = api.services()
             for key, attrs in services.items():
                 cr = attrs.get("last_check_result") or {}
-                if cr.get("check_source") == SATELLITE and key in want:
+                if cr.get("check_source") != SATELLITE or key not in want:
+                    continue
+                # Until the satellite has applied the synced config, a command from the
+                # master is answered with "Check command 'pexip-token' does not exist.":
+                # noted, and waited past (the next result must be the plugin's).
+                if (cr.get("output") or "").startswith("PEXIP TOKEN "):
                     records[key] = attrs
+                else:
+                    transient.add((key, (cr.get("output") or "").strip()))
             return want <= set(records)
         wait_for(results, WAIT, 2.0)
+        for key, output in sorted(transient):
+            print("# before the satellite had applied the synced config, %s: %r" %
+                  (key, output), flush=True)
         suite.check("the master has a result from the satellite for all %d services (%.1f s)" %
                     (len(want), time.monotonic() - started), [] if want <= set(records) else
                     ["only %s after %d s; master log: %s" %
@@ -463,10 +477,14 @@ def main():
 
     # The plugin ran on the satellite only, and the node saw both aliases from there.
     def node_saw():
-        reqs = [r for r in fake.requests() if "request_token" in r["raw_path"]]
-        aliases = {r["raw_path"].split("/conferences/")[1].split("/")[0] for r in reqs}
-        return [] if aliases == {"meet", "maint"} else ["aliases requested: %s" % aliases]
-    suite.case("the fake node got request_token for both aliases", node_saw)
+        p = []
+        for f, alias in ((fake, "meet"), (fake_maint, "maint")):
+            reqs = [r for r in f.requests() if "request_token" in r["raw_path"]]
+            aliases = {r["raw_path"].split("/conferences/")[1].split("/")[0] for r in reqs}
+            if aliases != {alias}:
+                p.append("%s got request_token for %s" % (f.name, sorted(aliases)))
+        return p
+    suite.case("each fake node got request_token for its alias", node_saw)
     mlog, slog = master.log_text(), satellite.log_text()
     ran_master = [l for l in mlog.splitlines() if "Running command" in l and
                   "check_pexip_token" in l]
