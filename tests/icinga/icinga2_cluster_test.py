@@ -74,7 +74,6 @@ def host_block(name, ports, ca):
 
 
 def base_config(node, zone, plugin_dir, port, peer_port, satellite, password, log):
-    peer = MASTER if satellite else SATELLITE
     text = """// Written by icinga2_cluster_test.py: a throw-away Icinga 2 on loopback.
 const PluginDir = "/usr/lib/nagios/plugins"
 const PluginContribDir = "{plugin_dir}"
@@ -98,18 +97,17 @@ object ApiListener "api" {{
 }}
 object CheckerComponent "checker" {{ }}
 object FileLogger "main" {{ path = "{log}/icinga2.log"; severity = "notice" }}
+// Both have a user: the master's for the assertions, the satellite's to force its checks.
+object ApiUser "{user}" {{
+  password = "{pw}"
+  permissions = [ "objects/query/*", "actions/*", "status/query" ]
+}}
 """.format(plugin_dir=plugin_dir, node=node, zone=zone, master=MASTER, sat=SATELLITE,
+           user=API_USER, pw=password,
            port=port, accept="true" if satellite else "false", log=log,
            # The satellite connects to the master; the master also knows where it is.
            mhost='host = "127.0.0.1"; port = "%s"' % peer_port if satellite else "",
            shost="" if satellite else 'host = "127.0.0.1"; port = "%s"' % peer_port)
-    if True:  # both: the master's for the assertions, the satellite's to force its checks
-        text += """object ApiUser "{user}" {{
-  password = "{pw}"
-  permissions = [ "objects/query/*", "actions/*", "status/query" ]
-}}
-""".format(user=API_USER, pw=password)
-    del peer
     return text
 
 
