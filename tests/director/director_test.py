@@ -392,6 +392,8 @@ def main():
                 rel, hexed = line.split("\t")
                 rendered[rel] = bytes.fromhex(hexed).decode("utf-8")
         rc, activity, _ = db.sql("SELECT * FROM director_activity_log", "director")
+        print("# the Director's activity log has %d entries" %
+              max(0, len(activity.strip().splitlines()) - 1), flush=True)
     finally:
         took = db.stop()
         print("# mariadbd stopped %s" % ("on SIGTERM in %.1f s" % took if took is not None
@@ -509,7 +511,8 @@ def main():
                 pass
         where = [rel for rel, text in rendered.items() if pin_path in text]
         print("# the hidden field's value (the PIN file's path) is in: rendered %s%s" %
-              (", ".join(where) or "nothing", "; the activity log" if pin_path in activity
+              (", ".join(where) or "nothing", "; the activity log" if pin_path in activity or
+               pin_path.replace("/", "\\/") in activity
                else ""), flush=True)
         if where != ["zones.d/director-global/service_templates.conf"]:
             p.append("PIN file path rendered in %s" % where)
