@@ -269,7 +269,80 @@ def main():
            "not in --help: " + " ".join("--" + name for name in stale))
 
 
+def director_basket(top_srcdir, plugin, readme):
+    """icinga-templates/director-basket.json: what make-director-basket.py writes from the
+    shipped CheckCommand, and its pexip-token arguments in step with the CheckCommand and
+    --help."""
+    import importlib.util
+    import json
+    sys.path.insert(0, os.path.join(top_srcdir, "tests", "icinga"))
+    import common  # tests/icinga/common.py: where the Icinga files are
+    spec = importlib.util.spec_from_file_location("make_director_basket",
+                                                  common.DIRECTOR_GENERATOR)
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    try:
+        committed = read(common.DIRECTOR_BASKET)
+        fresh, skipped_env = gen.render([common.CHECKCOMMAND_CONF, common.SERVICES_CONF])
+    except (OSError, gen.ParseError) as err:
+        report(False, "the Director basket and its generator are readable", str(err))
+        return
+    report(committed == fresh,
+           "director-basket.json is what make-director-basket.py writes from %s (rerun: "
+           "python3 icinga-templates/make-director-basket.py %s %s > "
+           "icinga-templates/director-basket.json)" % (
+               os.path.basename(common.CHECKCOMMAND_CONF),
+               os.path.relpath(common.CHECKCOMMAND_CONF, top_srcdir),
+               os.path.relpath(common.SERVICES_CONF, top_srcdir)),
+           "the committed basket differs from the generator's output")
+    if skipped_env:
+        print("# the CheckCommand's env (%s) is not in the basket: Director 1.10 Commands "
+              "have no env (README.md, Icinga Director)" % ", ".join(skipped_env))
+
+    basket = json.loads(committed)
+    args = basket.get("Command", {}).get("pexip-token", {}).get("arguments", {})
+    cmd = gen.load_command(common.CHECKCOMMAND_CONF)
+    shipped = {name: {k: gen.plain(v) for k, v in a.items()} for name, a in cmd["arguments"]}
+    missing = sorted(set(shipped) - set(args))
+    extra = sorted(set(args) - set(shipped))
+    wrong = sorted(n for n in set(args) & set(shipped)
+                   if args[n].get("description") != shipped[n].get("description") or
+                   args[n].get("value") != shipped[n].get("value") or
+                   args[n].get("set_if") != shipped[n].get("set_if") or
+                   bool(args[n].get("required")) != bool(shipped[n].get("required")))
+    report(not missing and not extra and not wrong and len(args) >= 20,
+           "the basket's pexip-token has the CheckCommand's %d arguments (value, set_if, "
+           "required, description)" % len(shipped),
+           "missing: %s; not in the CheckCommand: %s; different: %s" % (missing, extra, wrong))
+
+    fields = {d.get("varname"): d for d in basket.get("Datafield", {}).values()}
+    hidden = sorted(v for v, d in fields.items()
+                    if (d.get("settings") or {}).get("visibility") == "hidden")
+    report("pexip_token_pin_file" in hidden, "the basket hides the PIN file field",
+           "hidden fields: %s" % hidden)
+
+    if plugin:
+        help_text = run_help(plugin).stdout.decode("utf-8", "replace")
+        help_options = set(m[2:] for m in LONG_OPTION.findall(help_text))
+        want = {"--" + o for o in help_options} - {"--help", "--version", "--pin"}
+        report(want <= set(args), "every long option of --help but --help/--version/--pin is "
+               "an argument in the Director basket",
+               "missing: " + " ".join(sorted(want - set(args))))
+        stale = sorted(a for a in args if a[2:] not in help_options)
+        report(not stale, "every argument in the Director basket is an option of --help",
+               "not in --help: " + " ".join(stale))
+    report("director-basket.json" in readme and "basket restore" in readme,
+           "README.md tells how to restore the Director basket")
+
+
 if __name__ == "__main__":
     main()
+    _top = os.environ.get("TOP_SRCDIR") or os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))
+    try:
+        director_basket(_top, os.environ.get("CHECK_PEXIP_TOKEN", ""),
+                        read(os.path.join(_top, "README.md")))
+    except Exception as err:  # a broken basket is a failure, never a crash of the test
+        report(False, "the Director basket checks ran", "%s: %s" % (type(err).__name__, err))
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)

@@ -33,6 +33,14 @@ CONF = os.path.join(TEMPLATES, "pexip.conf")
 SERVICES_EXAMPLE = os.path.join(TEMPLATES, "services.conf.example")
 HOSTS_EXAMPLE = os.path.join(TEMPLATES, "hosts.conf.example")
 NRPE_EXAMPLE = os.path.join(TEMPLATES, "nrpe.cfg.example")
+# The file with object CheckCommand "pexip-token", and the one with the Service template
+# "pexip-token-service" and the apply rule. The cluster and Director tests and the basket
+# generator read them from here.
+CHECKCOMMAND_CONF = CONF
+SERVICES_CONF = SERVICES_EXAMPLE
+# The Icinga Director basket, and the script that writes it from the two files above.
+DIRECTOR_BASKET = os.path.join(TEMPLATES, "director-basket.json")
+DIRECTOR_GENERATOR = os.path.join(TEMPLATES, "make-director-basket.py")
 # Where the shipped examples expect the plugin (Debian's plugin directory).
 INSTALLED_PLUGIN = "/usr/lib/nagios/plugins/check_pexip_token"
 
