@@ -280,8 +280,8 @@ TokenReply classify_token_reply(long http_status, std::string_view reason_phrase
         reply.reason = string_of(result);
         return reply;
     case 503:
-        reply.kind = is_json && is_envelope(doc) ? TokenReplyKind::unavailable
-                                                 : TokenReplyKind::http_error;
+        reply.kind =
+            is_json && is_envelope(doc) ? TokenReplyKind::unavailable : TokenReplyKind::http_error;
         reply.reason = string_of(result);
         return reply;
     default:

@@ -61,8 +61,7 @@ struct TokenReply
 /// in answer to it means the PIN was not accepted (as Pexip's Swift SDK reads it). A 503 is
 /// unavailable only with the Pexip envelope: a proxy's own 503 page is an http_error.
 TokenReply classify_token_reply(long http_status, std::string_view reason_phrase,
-                                std::string_view body, bool body_truncated,
-                                bool pin_sent = false);
+                                std::string_view body, bool body_truncated, bool pin_sent = false);
 
 /// What release_token answered.
 struct ReleaseReply

@@ -91,9 +91,9 @@ public:
             return std::move(result_);
         }
         auto& response = std::get<HttpResponse>(answer);
-        TokenReply reply = classify_token_reply(response.status, response.reason, response.body,
-                                                response.body_truncated,
-                                                options_.pin_mode != PinMode::none);
+        TokenReply reply =
+            classify_token_reply(response.status, response.reason, response.body,
+                                 response.body_truncated, options_.pin_mode != PinMode::none);
         if (reply.kind == TokenReplyKind::granted) {
             add_secret(reply.grant.token);
         }

@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     rest.remove_prefix(reason.size());
     const std::string_view body = rest;
 
-    const cpt::TokenReply reply = cpt::classify_token_reply(status, reason, body, truncated, pin_sent);
+    const cpt::TokenReply reply =
+        cpt::classify_token_reply(status, reason, body, truncated, pin_sent);
     const int kind = static_cast<int>(reply.kind);
     FUZZ_CHECK(kind >= static_cast<int>(cpt::TokenReplyKind::granted) &&
                    kind <= static_cast<int>(cpt::TokenReplyKind::http_error),

@@ -499,9 +499,8 @@ BOOST_AUTO_TEST_CASE(envelope_reason_is_empty_for_anything_else)
 BOOST_AUTO_TEST_CASE(only_the_pexip_envelope_makes_a_503_unavailable)
 {
     const auto kind_of = [](const std::string& body) {
-        return std::string(kind_name(cpt::classify_token_reply(503, "Service Unavailable", body,
-                                                               false)
-                                         .kind));
+        return std::string(
+            kind_name(cpt::classify_token_reply(503, "Service Unavailable", body, false).kind));
     };
     BOOST_TEST(kind_of(R"({"status":"failed","result":"System in maintenance mode"})") ==
                "unavailable");
@@ -515,15 +514,16 @@ BOOST_AUTO_TEST_CASE(only_the_pexip_envelope_makes_a_503_unavailable)
         BOOST_TEST(kind_of(body) == "http_error", body);
     }
     // Cut at the size limit: whatever the first bytes say, not the node's own envelope.
-    BOOST_TEST(std::string(kind_name(cpt::classify_token_reply(
-                   503, "Service Unavailable", read_data_file("maintenance.json"), true)
-                                         .kind)) == "http_error");
+    BOOST_TEST(
+        std::string(kind_name(cpt::classify_token_reply(503, "Service Unavailable",
+                                                        read_data_file("maintenance.json"), true)
+                                  .kind)) == "http_error");
 }
 
 BOOST_AUTO_TEST_CASE(proxy_503_keeps_no_reason_of_its_own)
 {
-    const cpt::TokenReply reply = classify_file(503, "Service Temporarily Unavailable",
-                                                "service_unavailable.html");
+    const cpt::TokenReply reply =
+        classify_file(503, "Service Temporarily Unavailable", "service_unavailable.html");
     BOOST_TEST(reply.reason.empty());
 }
 

@@ -505,8 +505,7 @@ BOOST_AUTO_TEST_CASE(proxy_503_page_is_critical_and_never_maintenance)
         Options options = base_options();
         options.maintenance_result = State::ok;
         FakeHttpClient client;
-        client
-            .then(http_response(503, "Service Temporarily Unavailable", read_data_file(body)))
+        client.then(http_response(503, "Service Temporarily Unavailable", read_data_file(body)))
             .then(followup_response(503, "Service Temporarily Unavailable",
                                     read_data_file("service_unavailable.html")));
         const Run r = run(options, client);
