@@ -144,6 +144,14 @@ std::string string_of(const rapidjson::Value* value)
     return std::string(value->GetString(), value->GetStringLength());
 }
 
+/// {"status":...,"result":"<string>"}: what a Pexip node itself answers on an error. A proxy
+/// or load balancer in front of it sends HTML, nothing, or JSON of another shape.
+bool is_envelope(const rapidjson::Document& doc)
+{
+    const rapidjson::Value* result = envelope_result(doc);
+    return result != nullptr && result->IsString() && member(doc, "status") != nullptr;
+}
+
 TokenReply invalid(std::string why)
 {
     TokenReply reply;
@@ -243,7 +251,7 @@ TokenReply classify_forbidden(const rapidjson::Value* result)
 } // namespace
 
 TokenReply classify_token_reply(long http_status, std::string_view reason_phrase,
-                                std::string_view body, bool body_truncated)
+                                std::string_view body, bool body_truncated, bool pin_sent)
 {
     (void)reason_phrase; // the caller words HTTP errors; only the body decides the shape
     if (http_status == 200) {
@@ -261,14 +269,19 @@ TokenReply classify_token_reply(long http_status, std::string_view reason_phrase
         reply.reason = string_of(result);
         return reply;
     case 403:
-        return classify_forbidden(result);
+        reply = classify_forbidden(result);
+        if (pin_sent && reply.kind == TokenReplyKind::pin_challenge) {
+            reply.kind = TokenReplyKind::pin_not_accepted;
+        }
+        return reply;
     case 404:
         reply.kind =
             result != nullptr ? TokenReplyKind::alias_not_found : TokenReplyKind::not_pexip;
         reply.reason = string_of(result);
         return reply;
     case 503:
-        reply.kind = TokenReplyKind::unavailable;
+        reply.kind =
+            is_json && is_envelope(doc) ? TokenReplyKind::unavailable : TokenReplyKind::http_error;
         reply.reason = string_of(result);
         return reply;
     default:

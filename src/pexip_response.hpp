@@ -14,13 +14,14 @@ enum class TokenReplyKind
     granted,             ///< 200 with a usable token
     invalid,             ///< 200 without a usable token (bad JSON, wrong shape)
     pin_challenge,       ///< 403 {"pin":..., "guest_pin":...}
+    pin_not_accepted,    ///< the PIN challenge again although a pin header was sent
     idp_challenge,       ///< 403 {"idp":[...]} or {"redirect_url":...}
     extension_challenge, ///< 403 {"conference_extension":...}
     rejected,            ///< 403 with a string result, e.g. "Invalid PIN"
     unauthorized,        ///< 401 (a proxy in front of the node wants credentials)
     alias_not_found,     ///< 404 with the Pexip JSON envelope
     not_pexip,           ///< 404 without it
-    unavailable,         ///< 503: maintenance mode or overload; ask /status
+    unavailable,         ///< 503 with the Pexip envelope: maintenance or overload; ask /status
     http_error,          ///< any other status
 };
 
@@ -51,13 +52,16 @@ struct TokenReply
     /// wrong with the reply. Raw node text: sanitise before printing.
     std::string reason;
     TokenGrant grant;                ///< kind == granted
-    bool guest_pin_required = false; ///< kind == pin_challenge
+    bool guest_pin_required = false; ///< kind == pin_challenge or pin_not_accepted
     std::string extension_type;      ///< kind == extension_challenge ("standard", "mssip")
 };
 
 /// Classifies a request_token reply. Never throws on any input and never aborts.
+/// pin_sent: the request carried a pin header (a PIN, or "none" for a guest); a PIN challenge
+/// in answer to it means the PIN was not accepted (as Pexip's Swift SDK reads it). A 503 is
+/// unavailable only with the Pexip envelope: a proxy's own 503 page is an http_error.
 TokenReply classify_token_reply(long http_status, std::string_view reason_phrase,
-                                std::string_view body, bool body_truncated);
+                                std::string_view body, bool body_truncated, bool pin_sent = false);
 
 /// What release_token answered.
 struct ReleaseReply

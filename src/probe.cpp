@@ -16,6 +16,11 @@ namespace {
 /// Most bytes of a body shown in the -vvv trace.
 constexpr std::size_t max_trace_body_bytes = 1024;
 constexpr std::int64_t seconds_per_day = 86400;
+/// -v on a wrong PIN or an unknown alias: what a monitor repeating them every minute risks.
+constexpr const char* break_in_hint =
+    "break-in resistance: repeated wrong PINs or unknown aliases get this host's address "
+    "blocked by the node; probe a Test Call Service alias without a PIN, or put this host on "
+    "the break-in allow list (ignore_incorrect_pins, ignore_incorrect_aliases)";
 
 /// Whole days in a signed number of seconds, rounded down (-1 s is day -1).
 long whole_days(std::int64_t seconds)
@@ -86,8 +91,9 @@ public:
             return std::move(result_);
         }
         auto& response = std::get<HttpResponse>(answer);
-        TokenReply reply = classify_token_reply(response.status, response.reason, response.body,
-                                                response.body_truncated);
+        TokenReply reply =
+            classify_token_reply(response.status, response.reason, response.body,
+                                 response.body_truncated, options_.pin_mode != PinMode::none);
         if (reply.kind == TokenReplyKind::granted) {
             add_secret(reply.grant.token);
         }
@@ -161,15 +167,14 @@ private:
             fail(State::critical, "invalid response: " + truncate_text(reply.reason, 160));
             return;
         case TokenReplyKind::pin_challenge:
-            if (options_.pin_mode == PinMode::pin) {
-                fail(options_.challenge_result,
-                     "alias " + alias + " asks for a PIN: the PIN sent was not accepted");
-            } else {
-                fail(options_.challenge_result,
-                     "alias " + alias + " asks for a PIN" +
-                         (reply.guest_pin_required ? " (guests need one too)"
-                                                   : " (guests may join without one)"));
-            }
+            fail(options_.challenge_result,
+                 "alias " + alias + " asks for a PIN" +
+                     (reply.guest_pin_required ? " (guests need one too)"
+                                               : " (guests may join without one)"));
+            return;
+        case TokenReplyKind::pin_not_accepted:
+            fail(State::critical, "PIN not accepted: alias " + alias + " asks for a PIN again");
+            result_.add_detail(break_in_hint);
             return;
         case TokenReplyKind::idp_challenge:
             fail(options_.challenge_result,
@@ -196,6 +201,7 @@ private:
             fail(State::critical,
                  "alias not found: " + alias +
                      (reply.reason.empty() ? "" : " (" + truncate_text(reply.reason, 160) + ")"));
+            result_.add_detail(break_in_hint);
             return;
         case TokenReplyKind::not_pexip:
             fail(State::critical,

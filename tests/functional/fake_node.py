@@ -18,6 +18,10 @@ Test-only endpoints (served on the TLS port and, without TLS, on the control por
   GET  /__fake/config         the current config; POST merges a JSON object into it
   POST /__fake/reset          forget requests, participants, connections and counters
 
+A reverse-proxy outage (HTML 503 on every path, /status included) is the alias "proxy503"
+(its request_token, release_token and the /status after it) or, for every alias and path,
+the config switch "proxy_outage" (--config '{"proxy_outage": true}').
+
 Modes: TLS (default), --plain-reset (accepts TCP, reads the ClientHello, resets), --plain-hang
 (accepts TCP and never answers). The process binds only 127.0.0.1, never connects anywhere,
 stops on SIGTERM/SIGINT, when its parent goes away, or after --max-lifetime seconds.
@@ -74,6 +78,7 @@ DEFAULT_CONFIG = {
     "drip_interval": 0.25,       # seconds per byte of the slow-drip body
     "hang_seconds": 60.0,        # how long "hang" scenarios stall before closing
     "release_any_token": False,  # release_token: 200 for any token (the benchmark's curl floor)
+    "proxy_outage": False,       # a reverse proxy's HTML 503 on every API path, /status too
 }
 
 
@@ -218,6 +223,9 @@ HTML_404 = (b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><b
             b"</body></html>\n")
 HTML_500 = (b"<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>"
             b"<body><h1>Internal Server Error</h1></body></html>\n")
+# What nginx in front of a node says when no upstream is up: no Pexip envelope at all.
+HTML_503 = HTML_502.replace(b"502 Bad Gateway", b"503 Service Temporarily Unavailable")
+PROXY_503 = (503, "text/html", HTML_503, (), "Service Temporarily Unavailable")
 
 FIXED = {
     "notfound": (404, "application/json", _envelope("failed", NOT_FOUND), (), None),
@@ -240,6 +248,11 @@ FIXED = {
                     (), None),
     "e599-weird": (599, "text/plain", b"odd\n", (), "Weird | Reason \x1b[1m"),
     "nonpexip": (404, "text/html", HTML_404, (), None),
+    # A reverse-proxy outage: HTML 503 on request_token, and /status after it (node_status()).
+    "proxy503": PROXY_503,
+    # Maintenance wording in the envelope, but /status answers 200: not maintenance mode.
+    "maint-status200": (503, "application/json",
+                        _envelope("failed", "System in maintenance mode"), (), None),
     "404-otherjson": (404, "application/json", json_bytes({"detail": "Not found"}), (), None),
     "weird-403": (403, "application/json", _envelope("failed", WEIRD), (), None),
     "weird-404": (404, "application/json", _envelope("failed", WEIRD), (), None),
@@ -285,7 +298,7 @@ DYNAMIC = {
     "pin-host", "pin-both", "sso", "sso-redirect", "sso-empty", "vr", "vr-legacy",
     "vr-mssip", "need-auth", "redirect", "redirect307", "huge", "huge-error", "hang", "drip",
     "close", "reset", "delay", "flaky502", "release-500", "release-500-json", "release-403",
-    "release-hang", "release-delay", "release-close", "release-404",
+    "release-hang", "release-delay", "release-close", "release-404", "pin-reprompt",
 }
 # Hostile nodes (hostile_test.py): framing, encodings, sizes and echoes a real node would
 # not send. Handled in Handler.hostile() / Handler.hostile_release().
@@ -427,6 +440,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self.conn:
                 self.conn["requests"] += 1
 
+        if self.state.config.get("proxy_outage"):
+            return self.fixed("proxy503")
         if not raw_path.startswith(API_PREFIX):
             return self.respond(404, HTML_404, "text/html")
         rest = raw_path[len(API_PREFIX):]
@@ -452,6 +467,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                     headers=[("Allow", "POST")])
             return self.request_token(alias, scenario, param, body)
         if action in ("release_token", "refresh_token"):
+            if scenario == "proxy503":
+                return self.fixed("proxy503")
             if self.command != "POST":
                 return self.respond(405, _envelope("failed", "Method Not Allowed"),
                                     headers=[("Allow", "POST")])
@@ -482,6 +499,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 code = 503
             elif last == "unavail503-status404":
                 code = 404
+            elif last == "proxy503":
+                return self.fixed("proxy503")
             else:
                 code = 200
         if code == 200:
@@ -528,6 +547,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.wrong_pins += 1
             return self.envelope(403, "failed", "Invalid PIN")
+        if scenario == "pin-reprompt":
+            # A node that answers any PIN it does not take (a wrong one, "none") with the
+            # challenge again, never "Invalid PIN": Pexip's Swift SDK reads that as invalid PIN.
+            if pin == HOST_PIN:
+                return self.issue(alias, fields, role="HOST")
+            if pin == GUEST_PIN:
+                return self.issue(alias, fields, role="GUEST")
+            if pin is not None:
+                with self.state.lock:
+                    self.state.wrong_pins += 1
+            return self.envelope(403, "success", {"pin": "required", "guest_pin": "required",
+                                                  "version": VERSION})
         if scenario in ("sso", "sso-redirect", "sso-empty"):
             if scenario == "sso-redirect" or (scenario == "sso" and
                                               fields.get("chosen_idp") == IDP["uuid"]):
@@ -542,12 +573,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if scenario_for(ext, cfg)[0] == "success":
                     return self.issue(alias, fields, conference_name=ext)
                 return self.envelope(404, "failed", NOT_FOUND)
-            if scenario == "vr":
-                result = {"conference_extension": "required",
-                          "conference_extension_type": "standard"}
+            if scenario == "vr-legacy":
+                # The legacy shape Pexip's current schema rejects: kept for vr-legacy only.
+                result = {"conference_extension": "standard"}
             else:
-                result = {"conference_extension": scenario == "vr-mssip" and "mssip" or
-                          "standard"}
+                result = {"conference_extension": "required",
+                          "conference_extension_type": "mssip" if scenario == "vr-mssip"
+                          else "standard"}
             return self.envelope(403, "success", result)
         if scenario in ("redirect", "redirect307"):
             port = self.server.server_address[1]

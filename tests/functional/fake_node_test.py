@@ -269,7 +269,8 @@ def main():
         if js["result"] != {"conference_extension": "standard"}:
             p.append("vr-legacy")
         st, _, js, _, _ = rt("vr-mssip")
-        if js["result"] != {"conference_extension": "mssip"}:
+        if js["result"] != {"conference_extension": "required",
+                            "conference_extension_type": "mssip"}:
             p.append("vr-mssip")
         st, _, js, _, _ = rt("vr", body={"display_name": "x", "conference_extension": "meet"})
         if st != 200:
@@ -537,6 +538,48 @@ def main():
                   if not a.startswith("0100007F:")]
         return p
     s.case("fake listens on 127.0.0.1 only", loopback_only)
+
+    def new_shapes():
+        # Issue 9: a reverse-proxy outage, a node that re-prompts for the PIN, maintenance
+        # wording with /status 200.
+        p = []
+        c = Conn(P, ca=ca)
+        st, ct, js, raw, resp = rt("proxy503", conn=c)
+        if st != 503 or not ct.startswith("text/html") or js is not None or \
+                b"503 Service Temporarily Unavailable" not in raw:
+            p.append("proxy503: %s %s %r" % (st, ct, raw[:80]))
+        for path in ("/api/client/v2/status", API + "proxy503/release_token"):
+            st, ct, js, raw, _ = call(c, "GET" if path.endswith("status") else "POST", path,
+                                      None if path.endswith("status") else {})
+            if st != 503 or not ct.startswith("text/html"):
+                p.append("proxy503 then %s: %s %s" % (path, st, ct))
+        st, _, js, _, _ = rt("maint-status200", conn=c)
+        if st != 503 or js != {"status": "failed", "result": "System in maintenance mode"}:
+            p.append("maint-status200: %s %r" % (st, js))
+        st, _, js, _, _ = call(c, "GET", "/api/client/v2/status")
+        if st != 200:
+            p.append("maint-status200 then /status: %s" % st)
+        challenge = {"pin": "required", "guest_pin": "required"}
+        for pin in (None, "0000", "none", ""):
+            st, _, js, _, _ = rt("pin-reprompt", headers={} if pin is None else {"pin": pin})
+            got = {k: js["result"].get(k) for k in challenge} if st == 403 and \
+                isinstance((js or {}).get("result"), dict) else js
+            if st != 403 or got != challenge:
+                p.append("pin-reprompt with %r: %s %r" % (pin, st, js))
+        for pin, role in (("90210731", "HOST"), ("55501234", "GUEST")):
+            st, _, js, _, _ = rt("pin-reprompt", headers={"pin": pin})
+            if st != 200 or js["result"]["role"] != role:
+                p.append("pin-reprompt with the %s PIN: %s" % (role, st))
+        f = s.fake(config={"proxy_outage": True})
+        c2 = Conn(f.port, ca=ca)
+        for method, path in (("POST", API + "meet/request_token"), ("GET", "/api/client/v2/status"),
+                             ("POST", API + "meet/release_token"), ("GET", "/")):
+            st, ct, _, _, _ = call(c2, method, path, {} if method == "POST" else None)
+            if st != 503 or not ct.startswith("text/html"):
+                p.append("proxy_outage %s %s: %s %s" % (method, path, st, ct))
+        f.stop()
+        return p
+    s.case("proxy503, proxy_outage, pin-reprompt, maint-status200", new_shapes)
 
     s.finish()
 

@@ -3,7 +3,8 @@
 // through the reply classifiers and the text pipeline that prints node text.
 //
 // Input: [status high][status low][flags][reason length][reason...][body...]; the status is
-// taken modulo 1000, flags bit 0 marks the body as cut at the size limit.
+// taken modulo 1000, flags bit 0 marks the body as cut at the size limit, bit 1 says the
+// request carried a pin header.
 #include "config.h"
 
 #include "fuzz_check.hpp"
@@ -36,13 +37,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const long status = static_cast<long>((data[0] << 8 | data[1]) % 1000);
     const bool truncated = (data[2] & 1) != 0;
+    const bool pin_sent = (data[2] & 2) != 0;
     const std::size_t reason_length = data[3];
     std::string_view rest(reinterpret_cast<const char*>(data) + 4, size - 4);
     const std::string_view reason = rest.substr(0, reason_length);
     rest.remove_prefix(reason.size());
     const std::string_view body = rest;
 
-    const cpt::TokenReply reply = cpt::classify_token_reply(status, reason, body, truncated);
+    const cpt::TokenReply reply =
+        cpt::classify_token_reply(status, reason, body, truncated, pin_sent);
     const int kind = static_cast<int>(reply.kind);
     FUZZ_CHECK(kind >= static_cast<int>(cpt::TokenReplyKind::granted) &&
                    kind <= static_cast<int>(cpt::TokenReplyKind::http_error),
@@ -53,6 +56,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(!reply.grant.token.empty(), "empty token granted");
         FUZZ_CHECK(!cpt::has_control_chars(reply.grant.token), reply.grant.token);
     }
+    FUZZ_CHECK(pin_sent || reply.kind != cpt::TokenReplyKind::pin_not_accepted, "no pin sent");
+    FUZZ_CHECK(!pin_sent || reply.kind != cpt::TokenReplyKind::pin_challenge, "pin was sent");
+    if (reply.kind == cpt::TokenReplyKind::unavailable) {
+        // Only Pexip's own envelope can mean maintenance, never a proxy's page.
+        FUZZ_CHECK(status == 503 && !truncated, std::to_string(status));
+        FUZZ_CHECK(body.find('{') != std::string_view::npos, "unavailable without JSON");
+    }
     if (reply.kind == cpt::TokenReplyKind::invalid) {
         FUZZ_CHECK(status == 200, std::to_string(status));
         FUZZ_CHECK(!reply.reason.empty(), "invalid without a reason");
@@ -62,6 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (reply.kind == cpt::TokenReplyKind::extension_challenge ||
         reply.kind == cpt::TokenReplyKind::pin_challenge ||
+        reply.kind == cpt::TokenReplyKind::pin_not_accepted ||
         reply.kind == cpt::TokenReplyKind::idp_challenge ||
         reply.kind == cpt::TokenReplyKind::rejected) {
         FUZZ_CHECK(status == 403, std::to_string(status));

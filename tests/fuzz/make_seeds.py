@@ -102,8 +102,9 @@ def status_of(name):
     return 200
 
 
-def response_seed(status, body, reason=b"", truncated=False):
-    return struct.pack(">HBB", status, 1 if truncated else 0, len(reason)) + reason + body
+def response_seed(status, body, reason=b"", truncated=False, pin_sent=False):
+    flags = (1 if truncated else 0) | (2 if pin_sent else 0)
+    return struct.pack(">HBB", status, flags, len(reason)) + reason + body
 
 
 def answer(status, body, reason=b"OK", ctype=b"application/json", kind=0, flags=2, days=100,
@@ -120,6 +121,8 @@ def seeds_response(out):
             write(out, response_seed(status, body, b"Reason"))
         if status_of(name) == 200:
             write(out, response_seed(200, body, b"OK", truncated=True))
+        if status_of(name) == 403:
+            write(out, response_seed(403, body, b"Forbidden", pin_sent=True))
     for body in EXTRA_BODIES:
         for status in (200, 403, 404, 503):
             write(out, response_seed(status, body, b"Weird | \x1b[1m"))

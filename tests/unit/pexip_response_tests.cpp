@@ -29,6 +29,8 @@ const char* kind_name(TokenReplyKind kind)
         return "invalid";
     case TokenReplyKind::pin_challenge:
         return "pin_challenge";
+    case TokenReplyKind::pin_not_accepted:
+        return "pin_not_accepted";
     case TokenReplyKind::idp_challenge:
         return "idp_challenge";
     case TokenReplyKind::extension_challenge:
@@ -95,6 +97,10 @@ const std::vector<ShapeCase> error_shapes = {
      "System in maintenance mode"},
     {503, "Service Unavailable", "service_unavailable.json", TokenReplyKind::unavailable,
      "503 Service Unavailable"},
+    // A proxy's or load balancer's own 503 page is no Pexip envelope: never maintenance.
+    {503, "Service Temporarily Unavailable", "service_unavailable.html", TokenReplyKind::http_error,
+     ""},
+    {503, "Service Unavailable", "not_found.html", TokenReplyKind::http_error, ""},
     {529, "", "overloaded.json", TokenReplyKind::http_error, "Out of resource"},
     {500, "Internal Server Error", "server_error.html", TokenReplyKind::http_error, ""},
     {418, "I'm a teapot", "teapot.json", TokenReplyKind::http_error, "I'm a teapot"},
@@ -488,6 +494,70 @@ BOOST_AUTO_TEST_CASE(envelope_reason_is_empty_for_anything_else)
     BOOST_TEST(cpt::envelope_reason(R"({"status":"failed"})").empty());
     BOOST_TEST(cpt::envelope_reason(R"({"status":"failed","result":42})").empty());
     BOOST_TEST(cpt::envelope_reason("{\"result\":\"x\0y\"}"s).empty());
+}
+
+BOOST_AUTO_TEST_CASE(only_the_pexip_envelope_makes_a_503_unavailable)
+{
+    const auto kind_of = [](const std::string& body) {
+        return std::string(
+            kind_name(cpt::classify_token_reply(503, "Service Unavailable", body, false).kind));
+    };
+    BOOST_TEST(kind_of(R"({"status":"failed","result":"System in maintenance mode"})") ==
+               "unavailable");
+    BOOST_TEST(kind_of(R"({"status":"success","result":""})") == "unavailable");
+    for (const std::string& body :
+         {""s, " \r\n"s, "Service Unavailable\n"s, R"({"result":"System in maintenance mode"})"s,
+          R"({"status":"failed"})"s, R"({"status":"failed","result":42})"s,
+          R"({"status":"failed","result":{"maintenance":true}})"s, R"({"error":"down"})"s,
+          R"(["System in maintenance mode"])"s, R"("System in maintenance mode")"s,
+          R"({"status":"failed","result":"System in maint)"s}) {
+        BOOST_TEST(kind_of(body) == "http_error", body);
+    }
+    // Cut at the size limit: whatever the first bytes say, not the node's own envelope.
+    BOOST_TEST(
+        std::string(kind_name(cpt::classify_token_reply(503, "Service Unavailable",
+                                                        read_data_file("maintenance.json"), true)
+                                  .kind)) == "http_error");
+}
+
+BOOST_AUTO_TEST_CASE(proxy_503_keeps_no_reason_of_its_own)
+{
+    const cpt::TokenReply reply =
+        classify_file(503, "Service Temporarily Unavailable", "service_unavailable.html");
+    BOOST_TEST(reply.reason.empty());
+}
+
+BOOST_AUTO_TEST_CASE(pin_challenge_after_a_pin_header_is_pin_not_accepted)
+{
+    for (const char* file :
+         {"pin_guest_none.json", "pin_guest_required.json", "pin_with_extension.json"}) {
+        const cpt::TokenReply sent =
+            cpt::classify_token_reply(403, "Forbidden", read_data_file(file), false, true);
+        BOOST_TEST(std::string(kind_name(sent.kind)) == "pin_not_accepted", file);
+        const cpt::TokenReply not_sent =
+            cpt::classify_token_reply(403, "Forbidden", read_data_file(file), false, false);
+        BOOST_TEST(std::string(kind_name(not_sent.kind)) == "pin_challenge", file);
+        BOOST_TEST(sent.guest_pin_required == not_sent.guest_pin_required, file);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_sent_pin_changes_no_other_reply)
+{
+    for (const char* file : {"invalid_pin.json", "idp_list.json", "idp_redirect.json",
+                             "extension_current.json", "extension_legacy.json"}) {
+        const auto sent =
+            cpt::classify_token_reply(403, "Forbidden", read_data_file(file), false, true);
+        const auto not_sent =
+            cpt::classify_token_reply(403, "Forbidden", read_data_file(file), false, false);
+        BOOST_TEST(std::string(kind_name(sent.kind)) == kind_name(not_sent.kind), file);
+    }
+    // Only a 403 is a challenge: a PIN-shaped body under another status is not.
+    const auto other = cpt::classify_token_reply(
+        500, "Internal Server Error", read_data_file("pin_guest_none.json"), false, true);
+    BOOST_TEST(std::string(kind_name(other.kind)) == "http_error");
+    const auto granted =
+        cpt::classify_token_reply(200, "OK", read_data_file("token_v36.json"), false, true);
+    BOOST_TEST(std::string(kind_name(granted.kind)) == "granted");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -497,6 +497,26 @@ BOOST_AUTO_TEST_CASE(unavailable_but_status_200_is_critical)
     BOOST_TEST(client.requests().size() == 2U);
 }
 
+BOOST_AUTO_TEST_CASE(proxy_503_page_is_critical_and_never_maintenance)
+{
+    // A reverse proxy or load balancer answering 503 with its own page on every path: no
+    // call can be placed, whatever --maintenance-result says, and /status is not asked.
+    for (const char* body : {"service_unavailable.html", "malformed_empty.json"}) {
+        Options options = base_options();
+        options.maintenance_result = State::ok;
+        FakeHttpClient client;
+        client.then(http_response(503, "Service Temporarily Unavailable", read_data_file(body)))
+            .then(followup_response(503, "Service Temporarily Unavailable",
+                                    read_data_file("service_unavailable.html")));
+        const Run r = run(options, client);
+        BOOST_TEST(name_of(r.result.state()) == "CRITICAL");
+        BOOST_TEST(summary_line(r.result) ==
+                   "PEXIP TOKEN CRITICAL: HTTP 503 Service Temporarily Unavailable");
+        BOOST_TEST(r.result.render(3).find("maintenance") == std::string::npos);
+        BOOST_TEST(client.requests().size() == 1U);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(unavailable_and_status_unreachable_is_critical)
 {
     Options options = base_options();
@@ -623,18 +643,74 @@ BOOST_AUTO_TEST_CASE(truncated_200_is_an_invalid_response)
     check_no_secrets(r.result, {v36_token});
 }
 
-BOOST_AUTO_TEST_CASE(pin_challenge_after_sending_a_pin_is_a_challenge)
+BOOST_AUTO_TEST_CASE(pin_challenge_after_sending_a_pin_is_pin_not_accepted)
+{
+    // Whatever --challenge-result says: the node asked again for what the probe sent.
+    for (State challenge : {State::ok, State::warning, State::critical, State::unknown}) {
+        for (const char* file : {"pin_guest_none.json", "pin_guest_required.json"}) {
+            Options options = base_options();
+            options.pin_mode = cpt::PinMode::pin;
+            options.pin = "7319";
+            options.challenge_result = challenge;
+            FakeHttpClient client;
+            client.then(http_response(403, "Forbidden", read_data_file(file)));
+            const Run r = run(options, client);
+            BOOST_TEST(name_of(r.result.state()) == "CRITICAL");
+            BOOST_TEST(summary_line(r.result) ==
+                       "PEXIP TOKEN CRITICAL: PIN not accepted: alias 'meet' asks for a PIN again");
+            BOOST_TEST(client.requests().size() == 1U);
+            check_no_secrets(r.result, {"7319"});
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(pin_challenge_after_guest_pin_none_is_pin_not_accepted)
 {
     Options options = base_options();
-    options.pin_mode = cpt::PinMode::pin;
-    options.pin = "7319";
+    options.pin_mode = cpt::PinMode::guest;
+    options.challenge_result = State::ok;
+    FakeHttpClient client;
+    client.then(http_response(403, "Forbidden", read_data_file("pin_guest_required.json")));
+    const Run r = run(options, client);
+    BOOST_TEST(name_of(r.result.state()) == "CRITICAL");
+    BOOST_TEST(summary_line(r.result) ==
+               "PEXIP TOKEN CRITICAL: PIN not accepted: alias 'meet' asks for a PIN again");
+    BOOST_TEST_REQUIRE(client.requests().size() == 1U);
+    BOOST_TEST(header_value(client.requests()[0], "pin").value_or("") == "none");
+}
+
+BOOST_AUTO_TEST_CASE(pin_challenge_without_a_pin_header_is_still_a_challenge)
+{
+    Options options = base_options();
+    options.challenge_result = State::ok;
     FakeHttpClient client;
     client.then(http_response(403, "Forbidden", read_data_file("pin_guest_none.json")));
     const Run r = run(options, client);
-    BOOST_TEST(name_of(r.result.state()) == "WARNING");
-    BOOST_TEST(
-        summary_line(r.result).rfind("PEXIP TOKEN WARNING: alias 'meet' asks for a PIN", 0) == 0U);
-    check_no_secrets(r.result, {"7319"});
+    BOOST_TEST(name_of(r.result.state()) == "OK");
+    BOOST_TEST(r.result.render(1).find("break-in") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(break_in_hint_on_pin_not_accepted_and_alias_not_found)
+{
+    const std::string hint = "break-in resistance: repeated wrong PINs or unknown aliases get "
+                             "this host's address blocked by the node; probe a Test Call Service "
+                             "alias without a PIN, or put this host on the break-in allow list "
+                             "(ignore_incorrect_pins, ignore_incorrect_aliases)";
+    Options with_pin = base_options();
+    with_pin.pin_mode = cpt::PinMode::pin;
+    with_pin.pin = "7319";
+    FakeHttpClient reprompt;
+    reprompt.then(http_response(403, "Forbidden", read_data_file("pin_guest_none.json")));
+    const Run wrong_pin = run(with_pin, reprompt);
+    FakeHttpClient unknown;
+    unknown.then(http_response(404, "Not Found", read_data_file("not_found.json")));
+    const Run not_found = run(base_options(), unknown);
+    for (const Run* r : {&wrong_pin, &not_found}) {
+        BOOST_TEST(r->result.render(0).find("break-in") == std::string::npos);
+        BOOST_TEST(r->result.render(1).find("\n" + hint + "\n") != std::string::npos,
+                   r->result.render(1));
+    }
+    check_no_secrets(wrong_pin.result, {"7319"});
 }
 
 BOOST_AUTO_TEST_CASE(node_text_is_sanitised)
