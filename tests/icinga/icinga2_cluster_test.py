@@ -304,8 +304,11 @@ def main():
     shipped = []
     for src in dict.fromkeys([common.CHECKCOMMAND_CONF, common.SERVICES_CONF]):
         with open(src, encoding="utf-8") as f:
-            shipped.append(master.put(os.path.join("zones.d", "global-templates",
-                                                   os.path.basename(src)), f.read()))
+            # Icinga loads only *.conf: services.conf.example goes in as services.conf.
+            name = os.path.basename(src)
+            name = name[:-len(".example")] if name.endswith(".example") else name
+            shipped.append(master.put(os.path.join("zones.d", "global-templates", name),
+                                      f.read()))
     for host, zone in HOSTS.items():
         master.put(os.path.join("zones.d", zone, "hosts.conf"),
                    host_block(host, (fake.port, fake_maint.port), suite.ca))
