@@ -67,8 +67,8 @@ public:
             return;
         }
         dir_ = pattern;
-        const std::string command = "localedef -i de_DE -f UTF-8 '" + dir_ +
-                                    "/de_DE.UTF-8' >/dev/null 2>&1";
+        const std::string command =
+            "localedef -i de_DE -f UTF-8 '" + dir_ + "/de_DE.UTF-8' >/dev/null 2>&1";
         // Exit 1 means warnings only: the locale is written and usable.
         const int status = std::system(command.c_str());
         BOOST_TEST_MESSAGE("localedef into " << dir_ << " returned " << status);
