@@ -303,7 +303,35 @@ HOSTILE = {
 }
 HOSTILE_RELEASE = {"release-echo", "release-drip", "release-huge", "release-deep",
                    "release-http10"}
+# Echoes of the PIN / the token in re-encoded forms (JSON \\u escapes, %XX): see encoded_forms.
+HOSTILE |= {"echo-pin-encoded"}
+HOSTILE_RELEASE |= {"release-echo-encoded"}
 SCENARIOS = set(FIXED) | DYNAMIC | HOSTILE | HOSTILE_RELEASE
+
+
+def encoded_forms(secret):
+    """The secret JSON-escaped and percent-encoded, whole and mixed with plain characters, in
+    upper and lower case hex: what a node, proxy or WAF might echo back."""
+    def u(c, upper=False):
+        return ("\\u%04X" if upper else "\\u%04x") % ord(c)
+
+    def pct(c, upper=True):
+        return "".join(("%%%02X" if upper else "%%%02x") % b for b in c.encode("utf-8"))
+    return [
+        "".join(u(c) for c in secret),
+        "".join(u(c, True) for c in secret),
+        "".join(u(c) if i % 2 else c for i, c in enumerate(secret)),
+        "".join(pct(c) for c in secret),
+        "".join(pct(c, False) for c in secret),
+        "".join(c if i % 2 else pct(c) for i, c in enumerate(secret)),
+        "".join(u(c) if i % 3 == 0 else pct(c) if i % 3 == 1 else c
+                for i, c in enumerate(secret)),
+    ]
+
+
+def raw_envelope(status, result_status, text):
+    """An envelope whose result string is written as is: escapes in text stay escapes."""
+    return ('{"status":"%s","result":"%s"}' % (result_status, text)).encode("utf-8")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -862,6 +890,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if scenario == "gzip-bomb":
             return self.respond(200, gzip_bomb(), "application/json",
                                 [("Content-Encoding", "gzip")])
+        if scenario == "echo-pin-encoded":
+            pin = self.headers.get("pin") or ""
+            return self.respond(403, raw_envelope(403, "failed", "Invalid PIN " +
+                                                  " / ".join(encoded_forms(pin))),
+                                "application/json")
         if scenario in ("echo-pin", "echo-pin-long"):
             pin = self.headers.get("pin") or ""
             pad = "y" * 142 if scenario == "echo-pin-long" else ""
@@ -874,6 +907,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 p["released"] = True
                 p["released_at"] = now()
                 self.state.by_token.pop(token, None)
+        if scenario == "release-echo-encoded":
+            return self.respond(403, raw_envelope(403, "failed", "Invalid token: " +
+                                                  " / ".join(encoded_forms(token))),
+                                "application/json")
         if scenario == "release-echo":
             # A buggy proxy echoing the token in its error text.
             return self.envelope(403, "failed", "Invalid token: %s (token %s)" % (token, token))
