@@ -26,7 +26,7 @@ constexpr double backstop_margin_seconds = 0.5;
 std::string backstop_timeout_line;
 std::string backstop_release_line;
 
-int probe(const Options& options, std::string& output)
+int probe(const Options& options, std::string& output, const HttpClientFactory& make_client)
 {
     const std::string budget = format_compact(options.timeout_seconds, 3);
     backstop_timeout_line = std::string(output_prefix) + " " + state_name(options.timeout_result) +
@@ -40,13 +40,13 @@ int probe(const Options& options, std::string& output)
     const Deadline deadline(options.timeout_seconds);
     // Network libraries start only now: --help and argument errors never pay for them.
     const CurlGlobal curl;
-    CurlHttpClient client(connection_settings_from(options), deadline);
+    const std::unique_ptr<HttpClient> client = make_client(options, deadline);
     ProbeEnvironment environment;
     environment.now_unix = static_cast<std::int64_t>(std::time(nullptr));
     environment.on_token_held = [&backstop] {
         backstop.set_message(backstop_release_line.c_str(), static_cast<int>(State::warning));
     };
-    const CheckResult result = run_probe(options, client, environment);
+    const CheckResult result = run_probe(options, *client, environment);
     output = result.render(options.verbosity);
     // The result is known: should closing the connection and libcurl's cleanup overrun the
     // deadline, the backstop prints this, not a generic "plugin deadline" line.
@@ -64,6 +64,14 @@ std::string usage_error_output(std::string_view reason)
 
 int run_plugin(const std::vector<std::string>& args, std::string& output) noexcept
 {
+    return run_plugin(args, output, [](const Options& options, const Deadline& deadline) {
+        return std::make_unique<CurlHttpClient>(connection_settings_from(options), deadline);
+    });
+}
+
+int run_plugin(const std::vector<std::string>& args, std::string& output,
+               const HttpClientFactory& make_client) noexcept
+{
     try {
         const ParseOutcome outcome = parse_options(args);
         if (const auto* info = std::get_if<InfoRequest>(&outcome)) {
@@ -74,7 +82,7 @@ int run_plugin(const std::vector<std::string>& args, std::string& output) noexce
             output = usage_error_output(error->reason);
             return static_cast<int>(State::unknown);
         }
-        return probe(std::get<Options>(outcome), output);
+        return probe(std::get<Options>(outcome), output, make_client);
     } catch (const std::exception& error) {
         try {
             output = std::string(output_prefix) +

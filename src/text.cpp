@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config.h"
 
+#include "decoded_text.hpp"
 #include "text.hpp"
 
 #include <algorithm>
@@ -11,6 +12,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
+#include <vector>
 
 namespace cpt {
 
@@ -110,6 +113,33 @@ std::string truncate_text(std::string_view text, std::size_t max_bytes)
     return out;
 }
 
+namespace {
+
+/// Redacts the escaped forms of secret: found in the decoded text, replaced in the original.
+void redact_escaped(std::string& text, const std::string& secret, const std::string& replacement)
+{
+    const DecodedText decoded = decode_escapes(text);
+    if (decoded.bytes == text) {
+        return;
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> spans;
+    std::size_t pos = 0;
+    while ((pos = decoded.bytes.find(secret, pos)) != std::string::npos) {
+        const std::size_t last = pos + secret.size() - 1;
+        if (!spans.empty() && decoded.begin[pos] < spans.back().second) {
+            spans.back().second = std::max(spans.back().second, decoded.end[last]);
+        } else {
+            spans.emplace_back(decoded.begin[pos], decoded.end[last]);
+        }
+        pos += secret.size();
+    }
+    for (auto span = spans.rbegin(); span != spans.rend(); ++span) {
+        text.replace(span->first, span->second - span->first, replacement);
+    }
+}
+
+} // namespace
+
 std::string redact(std::string text, const std::vector<std::string>& secrets)
 {
     static const std::string replacement = "<redacted>";
@@ -132,6 +162,9 @@ std::string redact(std::string text, const std::vector<std::string>& secrets)
         while ((pos = text.find(secret, pos)) != std::string::npos) {
             text.replace(pos, secret.size(), replacement);
             pos += replacement.size();
+        }
+        if (text.find_first_of("\\%") != std::string::npos) {
+            redact_escaped(text, secret, replacement);
         }
     }
     return text;

@@ -16,7 +16,8 @@ std::string sanitize_line(std::string_view text);
 /// Cuts text to at most max_bytes, never inside a UTF-8 sequence, appending "..." when cut.
 std::string truncate_text(std::string_view text, std::size_t max_bytes);
 
-/// Replaces every occurrence of each non-empty secret with "<redacted>".
+/// Replaces every occurrence of each non-empty secret with "<redacted>", also where it is
+/// written with JSON string escapes (\u0034, \/) or %XX, or a mix of them and plain bytes.
 std::string redact(std::string text, const std::vector<std::string>& secrets);
 
 /// Replaces the string value of every JSON member named key with "<redacted>", found by a

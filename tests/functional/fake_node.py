@@ -56,7 +56,8 @@ SERVICE_TYPES = ("conference", "gateway", "test_call", "waiting_room", "ivr", "l
 NOT_FOUND = "Neither conference nor gateway found"
 HUGE_BYTES = 2 * 1024 * 1024
 MAX_HANG = 120.0
-GZIP_BOMB = None  # 100 MiB of zeros, gzipped once when first asked for
+GZIP_BOMB_MIB = 100
+GZIP_BOMB = None  # GZIP_BOMB_MIB MiB of zeros, gzipped: built by main() before serving
 # Text meant to break a plugin that echoes node text raw: '|', ESC, CR/LF, BEL, NUL, DEL.
 WEIRD = "bad | pipe \x1b[31mred\x1b[0m\r\nPEXIP TOKEN OK: injected | 'x'=1\x07\x00\x7f end"
 
@@ -291,6 +292,9 @@ FIXED = {
                                        "current_service_type": "conference",
                                        "version": VERSION}), (), None),
 }
+# Virtual Reception that says an extension is required but names no type.
+FIXED["vr-untyped"] = (403, "application/json",
+                       _envelope("success", {"conference_extension": "required"}), (), None)
 
 # Scenarios with logic (handled in Handler.request_token / release_token)
 DYNAMIC = {
@@ -312,7 +316,35 @@ HOSTILE = {
 }
 HOSTILE_RELEASE = {"release-echo", "release-drip", "release-huge", "release-deep",
                    "release-http10"}
+# Echoes of the PIN / the token in re-encoded forms (JSON \\u escapes, %XX): see encoded_forms.
+HOSTILE |= {"echo-pin-encoded"}
+HOSTILE_RELEASE |= {"release-echo-encoded"}
 SCENARIOS = set(FIXED) | DYNAMIC | HOSTILE | HOSTILE_RELEASE
+
+
+def encoded_forms(secret):
+    """The secret JSON-escaped and percent-encoded, whole and mixed with plain characters, in
+    upper and lower case hex: what a node, proxy or WAF might echo back."""
+    def u(c, upper=False):
+        return ("\\u%04X" if upper else "\\u%04x") % ord(c)
+
+    def pct(c, upper=True):
+        return "".join(("%%%02X" if upper else "%%%02x") % b for b in c.encode("utf-8"))
+    return [
+        "".join(u(c) for c in secret),
+        "".join(u(c, True) for c in secret),
+        "".join(u(c) if i % 2 else c for i, c in enumerate(secret)),
+        "".join(pct(c) for c in secret),
+        "".join(pct(c, False) for c in secret),
+        "".join(c if i % 2 else pct(c) for i, c in enumerate(secret)),
+        "".join(u(c) if i % 3 == 0 else pct(c) if i % 3 == 1 else c
+                for i, c in enumerate(secret)),
+    ]
+
+
+def raw_envelope(status, result_status, text):
+    """An envelope whose result string is written as is: escapes in text stay escapes."""
+    return ('{"status":"%s","result":"%s"}' % (result_status, text)).encode("utf-8")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -888,12 +920,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.hang()
             return None
         if scenario == "gzip-bomb":
-            global GZIP_BOMB
-            if GZIP_BOMB is None:
-                import gzip
-                GZIP_BOMB = gzip.compress(b"\x00" * (100 * 1024 * 1024), 9)
-            return self.respond(200, GZIP_BOMB, "application/json",
+            return self.respond(200, gzip_bomb(), "application/json",
                                 [("Content-Encoding", "gzip")])
+        if scenario == "echo-pin-encoded":
+            pin = self.headers.get("pin") or ""
+            return self.respond(403, raw_envelope(403, "failed", "Invalid PIN " +
+                                                  " / ".join(encoded_forms(pin))),
+                                "application/json")
         if scenario in ("echo-pin", "echo-pin-long"):
             pin = self.headers.get("pin") or ""
             pad = "y" * 142 if scenario == "echo-pin-long" else ""
@@ -906,6 +939,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 p["released"] = True
                 p["released_at"] = now()
                 self.state.by_token.pop(token, None)
+        if scenario == "release-echo-encoded":
+            return self.respond(403, raw_envelope(403, "failed", "Invalid token: " +
+                                                  " / ".join(encoded_forms(token))),
+                                "application/json")
         if scenario == "release-echo":
             # A buggy proxy echoing the token in its error text.
             return self.envelope(403, "failed", "Invalid token: %s (token %s)" % (token, token))
@@ -1013,13 +1050,16 @@ class FakeServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
 
-    def __init__(self, port, state, ssl_context=None, control_only=False, log=None):
+    def __init__(self, port, state, ssl_context=None, control_only=False, log=None,
+                 bind="127.0.0.1"):
         self.state = state
         self.ssl_context = ssl_context
         self.control_only = control_only
         self.log = log
         self.local = threading.local()
-        super().__init__(("127.0.0.1", port), Handler)
+        if ":" in bind:
+            self.address_family = socket.AF_INET6
+        super().__init__((bind, port), Handler)
         if ssl_context is not None:
             ssl_context.sni_callback = self._sni
 
@@ -1203,6 +1243,27 @@ def make_ssl_context(args):
     return ctx
 
 
+def gzip_bomb():
+    """GZIP_BOMB_MIB MiB of zeros as one gzip member, built once in about 0.1 s (compressing
+    100 MiB would take seconds, inside the plugin's time limit): after a full flush deflate
+    starts afresh, so every further 1 MiB of zeros compresses to the same bytes."""
+    global GZIP_BOMB
+    if GZIP_BOMB is None:
+        import struct
+        import zlib
+        zeros = b"\x00" * (1024 * 1024)
+        deflate = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip header
+        first = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+        block = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+        crc = 0
+        for _ in range(GZIP_BOMB_MIB):
+            crc = zlib.crc32(zeros, crc)
+        size = GZIP_BOMB_MIB * len(zeros)
+        GZIP_BOMB = (first + block * (GZIP_BOMB_MIB - 1) + b"\x03\x00" +  # last, empty block
+                     struct.pack("<II", crc, size & 0xFFFFFFFF))
+    return GZIP_BOMB
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--port", type=int, default=0, help="TLS (or plain) port; 0 picks one")
@@ -1220,6 +1281,9 @@ def main(argv=None):
     mode.add_argument("--plain-hang", action="store_true",
                       help="plain TCP: accept and never answer")
     ap.add_argument("--config", help="initial config: a JSON object, or @FILE")
+    ap.add_argument("--bind", default="127.0.0.1", choices=("127.0.0.1", "::1"),
+                    help="loopback address of the TLS listener (the control port stays on "
+                         "127.0.0.1)")
     ap.add_argument("--max-lifetime", type=float, default=600.0,
                     help="exit after this many seconds whatever happens (watchdog)")
     ap.add_argument("--parent-pid", type=int, default=None,
@@ -1251,7 +1315,9 @@ def main(argv=None):
     else:
         if not args.cert or not args.key:
             ap.error("--cert and --key are required in TLS mode")
-        main_server = FakeServer(args.port, state, make_ssl_context(args), log=log)
+        gzip_bomb()  # before serving, so no request pays for it
+        main_server = FakeServer(args.port, state, make_ssl_context(args), log=log,
+                                 bind=args.bind)
     control = FakeServer(args.control_port, state, None, control_only=True, log=log)
 
     threads = [threading.Thread(target=main_server.serve_forever, daemon=True),

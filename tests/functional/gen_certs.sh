@@ -8,7 +8,7 @@
 #
 # Files written (each NAME has NAME.pem and NAME.key):
 #   ca            test CA (the --ca-file of the tests)
-#   localhost     CA-signed, ~400 days; SAN DNS:localhost, IP:127.0.0.1, DNS:node.example.test
+#   localhost     CA-signed, ~400 days; SAN DNS:localhost, IP:127.0.0.1, DNS:node.example.test, IP:::1
 #   short         CA-signed, same names, notAfter 5 days minus 1 hour from now (for -C:
 #                 4 whole days left, whichever second the test runs in)
 #   expired       CA-signed, same names, notBefore 40 days ago, notAfter 10 days 1 hour ago
@@ -31,7 +31,7 @@ newkey() {
 	"$openssl" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null
 }
 
-names='DNS:localhost,IP:127.0.0.1,DNS:node.example.test'
+names='DNS:localhost,IP:127.0.0.1,DNS:node.example.test,IP:::1'
 
 cat >ext.cnf <<EOF
 [ca_ext]

@@ -5,6 +5,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <sys/stat.h>
@@ -38,9 +40,92 @@ const std::string sample_ini = "# monitoring-plugins style ini\n"
                                "critical=3\n"
                                "guest\n";
 
+/// A scratch directory with ini files in it, removed at the end.
+class IniDir
+{
+public:
+    IniDir()
+    {
+        std::string pattern = std::filesystem::temp_directory_path().string() + "/cpt_ini_XXXXXX";
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw std::runtime_error("mkdtemp failed");
+        }
+        path_ = pattern;
+    }
+    ~IniDir()
+    {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    IniDir(const IniDir&) = delete;
+    IniDir& operator=(const IniDir&) = delete;
+
+    void write(const std::string& name, const std::string& hostname) const
+    {
+        std::ofstream(path_ + "/" + name) << "[check_pexip_token]\nhostname=" << hostname << "\n";
+    }
+    const std::string& path() const noexcept { return path_; }
+
+private:
+    std::string path_;
+};
+
+std::string hostname_from_default_file()
+{
+    const Args args = read_extra_opts("", plugin);
+    return args.size() == 1U ? args[0] : "(" + std::to_string(args.size()) + " arguments)";
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(extra_opts)
+
+BOOST_AUTO_TEST_CASE(nagios_config_path_directories_are_searched_in_order)
+{
+    const IniDir empty;
+    const IniDir second;
+    const IniDir third;
+    second.write("plugins.ini", "second.example.com");
+    third.write("monitoring-plugins.ini", "third.example.com");
+    const EnvGuard no_file("MP_CONFIG_FILE", nullptr);
+    const std::string dirs = empty.path() + "::" + second.path() + ":" + third.path();
+    const EnvGuard env("NAGIOS_CONFIG_PATH", dirs.c_str());
+    BOOST_TEST(hostname_from_default_file() == "--hostname=second.example.com");
+}
+
+BOOST_AUTO_TEST_CASE(nagios_config_path_file_names_in_monitoring_plugins_order)
+{
+    const EnvGuard no_file("MP_CONFIG_FILE", nullptr);
+    const IniDir dir;
+    const EnvGuard env("NAGIOS_CONFIG_PATH", dir.path().c_str());
+    dir.write("nagios-plugins.ini", "nagios-plugins.example.com");
+    BOOST_TEST(hostname_from_default_file() == "--hostname=nagios-plugins.example.com");
+    dir.write("plugins.ini", "plugins.example.com");
+    BOOST_TEST(hostname_from_default_file() == "--hostname=plugins.example.com");
+    dir.write("monitoring-plugins.ini", "monitoring-plugins.example.com");
+    BOOST_TEST(hostname_from_default_file() == "--hostname=monitoring-plugins.example.com");
+}
+
+BOOST_AUTO_TEST_CASE(mp_config_file_wins_over_nagios_config_path)
+{
+    const IniDir dir;
+    dir.write("plugins.ini", "from-path.example.com");
+    const TempFile ini("[check_pexip_token]\nhostname=from-mp.example.com\n");
+    const EnvGuard env("NAGIOS_CONFIG_PATH", dir.path().c_str());
+    const EnvGuard file("MP_CONFIG_FILE", ini.path().c_str());
+    BOOST_TEST(hostname_from_default_file() == "--hostname=from-mp.example.com");
+}
+
+BOOST_AUTO_TEST_CASE(nagios_config_path_last_directory_without_trailing_colon)
+{
+    const EnvGuard no_file("MP_CONFIG_FILE", nullptr);
+    const IniDir empty;
+    const IniDir last;
+    last.write("plugins.ini", "last.example.com");
+    const std::string dirs = empty.path() + ":" + last.path();
+    const EnvGuard env("NAGIOS_CONFIG_PATH", dirs.c_str());
+    BOOST_TEST(hostname_from_default_file() == "--hostname=last.example.com");
+}
 
 BOOST_AUTO_TEST_CASE(default_section_is_the_plugin_name)
 {

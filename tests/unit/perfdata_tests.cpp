@@ -6,6 +6,8 @@
 
 #include <clocale>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <locale>
 #include <optional>
 #include <string>
@@ -42,7 +44,7 @@ struct CommaDecimal : std::numpunct<char>
     std::string do_grouping() const override { return "\3"; }
 };
 
-std::optional<std::locale> german_locale()
+std::optional<std::locale> installed_german_locale()
 {
     for (const char* name : {"de_DE.UTF-8", "de_DE.utf8", "de_DE"}) {
         try {
@@ -52,6 +54,40 @@ std::optional<std::locale> german_locale()
     }
     return std::nullopt;
 }
+
+/// de_DE.UTF-8 compiled by localedef into a scratch LOCPATH when the system lacks it (glibc
+/// reads LOCPATH at every setlocale); the directory goes, and LOCPATH with it, at the end.
+class ScratchGermanLocale
+{
+public:
+    ScratchGermanLocale()
+    {
+        char pattern[] = "/tmp/cpt-locale-XXXXXX";
+        if (::mkdtemp(pattern) == nullptr) {
+            return;
+        }
+        dir_ = pattern;
+        const std::string command =
+            "localedef -i de_DE -f UTF-8 '" + dir_ + "/de_DE.UTF-8' >/dev/null 2>&1";
+        // Exit 1 means warnings only: the locale is written and usable.
+        const int status = std::system(command.c_str());
+        BOOST_TEST_MESSAGE("localedef into " << dir_ << " returned " << status);
+        ::setenv("LOCPATH", dir_.c_str(), 1);
+    }
+    ~ScratchGermanLocale()
+    {
+        if (!dir_.empty()) {
+            ::unsetenv("LOCPATH");
+            std::error_code ignored;
+            std::filesystem::remove_all(dir_, ignored);
+        }
+    }
+    ScratchGermanLocale(const ScratchGermanLocale&) = delete;
+    ScratchGermanLocale& operator=(const ScratchGermanLocale&) = delete;
+
+private:
+    std::string dir_;
+};
 
 } // namespace
 
@@ -168,18 +204,22 @@ BOOST_AUTO_TEST_CASE(stub_comma_locale_still_gives_a_dot)
 
 BOOST_AUTO_TEST_CASE(german_locale_still_gives_a_dot)
 {
-    const LocaleGuard guard;
-    const std::optional<std::locale> german = german_locale();
-    if (!german || std::setlocale(LC_ALL, "de_DE.UTF-8") == nullptr) {
-        BOOST_TEST_MESSAGE("locale de_DE.UTF-8 is not installed: skipping the German locale "
-                           "case (the stub comma locale case still runs)");
-        return;
+    std::optional<ScratchGermanLocale> scratch;
+    std::optional<std::locale> german = installed_german_locale();
+    if (!german) {
+        scratch.emplace();
+        german = installed_german_locale();
     }
+    const LocaleGuard guard; // restores "C" before the scratch locale directory goes
+    // Never a silent pass: without the locale this case fails (.ci/install-deps makes it).
+    BOOST_TEST_REQUIRE(german.has_value(), "de_DE.UTF-8 is neither installed nor buildable "
+                                           "with localedef (install the Debian package locales)");
+    BOOST_TEST_REQUIRE(std::setlocale(LC_ALL, "de_DE.UTF-8") != nullptr);
     std::locale::global(*german);
     // Prove the locale is really in effect for the C library before trusting the result.
     char probe[16];
     std::snprintf(probe, sizeof probe, "%.1f", 1.5);
-    BOOST_TEST_MESSAGE("printf under de_DE.UTF-8 gives " << probe);
+    BOOST_TEST_REQUIRE(std::string(probe) == "1,5");
     cpt::PerfValue perf = time_value(1234.5);
     perf.warn = "0.5";
     perf.min = 0.0;

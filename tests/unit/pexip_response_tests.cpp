@@ -328,6 +328,15 @@ BOOST_AUTO_TEST_CASE(extension_types_current_and_legacy)
     BOOST_TEST(legacy_standard.extension_type == "standard");
 }
 
+BOOST_AUTO_TEST_CASE(extension_required_without_a_type_names_no_type)
+{
+    const cpt::TokenReply untyped = cpt::classify_token_reply(
+        403, "Forbidden", R"({"status":"success","result":{"conference_extension":"required"}})",
+        false);
+    BOOST_TEST_REQUIRE(std::string(kind_name(untyped.kind)) == "extension_challenge");
+    BOOST_TEST(untyped.extension_type.empty());
+}
+
 BOOST_AUTO_TEST_CASE(not_found_envelope_versus_other_404s)
 {
     const auto kind_of = [](const std::string& body) {

@@ -1033,6 +1033,27 @@ BOOST_AUTO_TEST_CASE(certificate_exactly_at_the_warning_days_is_ok)
     BOOST_TEST(has_perf_item(r.result, "'cert_days'=30;30:;14:"));
 }
 
+// "1 day", never "1 days": the singular is part of the line-1 contract (HACKING.md).
+BOOST_AUTO_TEST_CASE(certificate_one_day_left_is_singular)
+{
+    FakeHttpClient client;
+    client.then(token_reply_with_cert(now_unix + day + 3600)).then(released_reply());
+    const Run r = run(cert_options(30, 14), client);
+    BOOST_TEST(summary_line(r.result) ==
+               "PEXIP TOKEN CRITICAL: certificate expires in 1 day (critical below 14 days), " +
+                   v36_primary);
+    BOOST_TEST(has_perf_item(r.result, "'cert_days'=1;30:;14:"));
+}
+
+BOOST_AUTO_TEST_CASE(certificate_expired_one_day_ago_is_singular)
+{
+    FakeHttpClient client;
+    client.then(token_reply_with_cert(now_unix - day - 3600)).then(released_reply());
+    const Run r = run(cert_options(30, 14), client);
+    BOOST_TEST(summary_line(r.result) ==
+               "PEXIP TOKEN CRITICAL: certificate expired 1 day ago, " + v36_primary);
+}
+
 BOOST_AUTO_TEST_CASE(no_cert_days_without_dash_c)
 {
     FakeHttpClient client;

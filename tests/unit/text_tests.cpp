@@ -192,6 +192,53 @@ BOOST_AUTO_TEST_CASE(redact_every_occurrence_of_every_secret)
     BOOST_TEST(cpt::redact("tok=ABC pin=987", {"987", "ABC"}) == "tok=<redacted> pin=<redacted>");
 }
 
+BOOST_AUTO_TEST_CASE(redact_json_escaped_secrets)
+{
+    const std::vector<std::string> pin{"90210731"};
+    BOOST_TEST(cpt::redact(R"(Invalid PIN \u0039\u0030\u0032\u0031\u0030\u0037\u0033\u0031!)",
+                           pin) == "Invalid PIN <redacted>!");
+    // Mixed plain and escaped, upper and lower case hex.
+    BOOST_TEST(cpt::redact(R"({"pin":"9\u00302\u00310\u00373\u0031"})", pin) ==
+               R"({"pin":"<redacted>"})");
+    BOOST_TEST(cpt::redact(R"(x \u0039\u0030\u0032\u0031\u0030\u0037\u0033\u0031 y)", pin) ==
+               "x <redacted> y");
+    // A token with '/' and '+': JSON may write "\/", and \u002B / \u002b.
+    const std::vector<std::string> token{"Ab/c+d=="};
+    BOOST_TEST(cpt::redact(R"("token":"Ab\/c\u002Bd\u003d\u003D")", token) ==
+               R"("token":"<redacted>")");
+    // Every occurrence, escaped or not.
+    BOOST_TEST(cpt::redact(R"(Ab/c+d== and A\u0062\/c+d==)", token) == "<redacted> and <redacted>");
+}
+
+BOOST_AUTO_TEST_CASE(redact_percent_encoded_secrets)
+{
+    const std::vector<std::string> pin{"90210731"};
+    BOOST_TEST(cpt::redact("pin=%39%30%32%31%30%37%33%31&x=1", pin) == "pin=<redacted>&x=1");
+    BOOST_TEST(cpt::redact("pin=9%302%310%373%31", pin) == "pin=<redacted>");
+    const std::vector<std::string> token{"Ab/c+d=="};
+    BOOST_TEST(cpt::redact("t=Ab%2Fc%2bd%3D%3d;", token) == "t=<redacted>;");
+    // Percent and JSON escapes mixed in one secret.
+    BOOST_TEST(cpt::redact(R"(t=Ab%2F\u0063+d\u003d%3D)", token) == "t=<redacted>");
+}
+
+BOOST_AUTO_TEST_CASE(redact_escaped_leaves_other_text_alone)
+{
+    const std::vector<std::string> pin{"90210731"};
+    const std::string other = R"(\u0039\u0030 %39%30 \n \" 100% \u12 %zz 9021073)";
+    BOOST_TEST(cpt::redact(other, pin) == other);
+    // A secret that itself holds '%' or '\': found plain and encoded.
+    const std::vector<std::string> odd{"a%41\\b"};
+    BOOST_TEST(cpt::redact(R"(1 a%41\b 2 a%2541%5Cb 3 a\u002541\\b)", odd) ==
+               "1 <redacted> 2 <redacted> 3 <redacted>");
+}
+
+BOOST_AUTO_TEST_CASE(redact_escaped_non_ascii_secrets)
+{
+    const std::vector<std::string> secret{"r\xC3\xA9union-\xF0\x9F\x98\x80"};
+    BOOST_TEST(cpt::redact(R"(r\u00e9union-\ud83d\ude00!)", secret) == "<redacted>!");
+    BOOST_TEST(cpt::redact("r%C3%A9union-%F0%9F%98%80!", secret) == "<redacted>!");
+}
+
 BOOST_AUTO_TEST_CASE(redact_replaces_the_longest_secret_first)
 {
     // A PIN inside the token must not split the token into pieces that escape redaction.
