@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "help_text.hpp"
 #include "state.hpp"
 #include "thresholds.hpp"
 
@@ -82,12 +83,5 @@ using ParseOutcome = std::variant<Options, InfoRequest, UsageError>;
 /// Parses argv (args[0] is the program name). Reads --extra-opts and --pin-file; touches
 /// nothing else outside the process.
 ParseOutcome parse_options(const std::vector<std::string>& args);
-
-/// The short usage shown after an argument error (<= 80 columns, a few lines).
-std::string usage_text();
-/// The full --help text.
-std::string help_text();
-/// The --version text.
-std::string version_text();
 
 } // namespace cpt
