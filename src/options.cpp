@@ -10,6 +10,7 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <stdexcept>
 
@@ -100,7 +101,7 @@ std::vector<po::option> parse_argv(const std::vector<std::string>& args)
 }
 
 /// Applies the options in order; a later value overrides an earlier one, as with getopt.
-Options interpret(const std::vector<po::option>& parsed)
+Options interpret(const std::vector<po::option>& parsed, const EnvironmentLookup& lookup)
 {
     std::map<std::string, std::string> last;
     int verbosity = 0;
@@ -162,6 +163,7 @@ Options interpret(const std::vector<po::option>& parsed)
     }
     if (has("pin")) {
         options.pin_mode = PinMode::pin;
+        options.pin_source = PinSource::option;
         options.pin = get("pin");
         if (options.pin.empty()) {
             throw BadArgument("--pin must not be empty (use --guest to join without a PIN)");
@@ -171,10 +173,14 @@ Options interpret(const std::vector<po::option>& parsed)
         }
     } else if (has("pin-file")) {
         options.pin_mode = PinMode::pin;
+        options.pin_source = PinSource::file;
         options.pin_file = get("pin-file");
         read_pin_file(options);
     } else if (has("guest")) {
         options.pin_mode = PinMode::guest;
+        options.pin_source = PinSource::guest;
+    } else {
+        read_pin_environment(options, lookup);
     }
     options.release = !has("no-release");
     if (has("challenge-result")) {
@@ -244,7 +250,13 @@ bool asks_for(const std::vector<po::option>& parsed, const char* key)
 
 } // namespace
 
-ParseOutcome parse_options(const std::vector<std::string>& args)
+std::optional<std::string> process_environment(const char* name)
+{
+    const char* value = std::getenv(name);
+    return value == nullptr ? std::nullopt : std::optional<std::string>(value);
+}
+
+ParseOutcome parse_options(const std::vector<std::string>& args, const EnvironmentLookup& lookup)
 {
     try {
         const std::vector<std::string> arguments(args.empty() ? args.begin() : args.begin() + 1,
@@ -281,7 +293,7 @@ ParseOutcome parse_options(const std::vector<std::string>& args)
             from_file.insert(from_file.end(), parsed.begin(), parsed.end());
             parsed = std::move(from_file);
         }
-        return interpret(parsed);
+        return interpret(parsed, lookup);
     } catch (po::error& error) {
         return UsageError{sanitize_line(option_error_text(error))};
     } catch (const BadArgument& error) {

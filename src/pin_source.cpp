@@ -43,4 +43,36 @@ void read_pin_file(Options& options)
         ::stat(options.pin_file.c_str(), &info) == 0 && (info.st_mode & S_IROTH) != 0;
 }
 
+void read_pin_environment(Options& options, const EnvironmentLookup& lookup)
+{
+    const std::optional<std::string> value = lookup(pin_environment_variable);
+    if (!value || value->empty()) {
+        return; // an empty value is no PIN: Icinga sets the variable even when unset
+    }
+    if (has_control_chars(*value)) {
+        throw BadArgument(std::string("the PIN in ") + pin_environment_variable +
+                          " contains control characters");
+    }
+    options.pin_mode = PinMode::pin;
+    options.pin_source = PinSource::environment;
+    options.pin = *value;
+}
+
+std::string pin_source_text(const Options& options)
+{
+    switch (options.pin_source) {
+    case PinSource::option:
+        return "--pin";
+    case PinSource::file:
+        return "--pin-file " + options.pin_file;
+    case PinSource::environment:
+        return std::string("environment ") + pin_environment_variable;
+    case PinSource::guest:
+        return "--guest (pin: none)";
+    case PinSource::none:
+        break;
+    }
+    return "none";
+}
+
 } // namespace cpt

@@ -3,6 +3,7 @@
 
 #include "pexip_api.hpp"
 #include "phrases.hpp"
+#include "pin_source.hpp"
 #include "probe_report.hpp"
 #include "text.hpp"
 
@@ -79,6 +80,7 @@ void describe_settings(CheckResult& result, const Options& options)
                           ", timeout " + format_compact(options.timeout_seconds, 3) +
                           " s, release " + (options.release ? "on" : "off"),
                       2);
+    result.add_detail("settings: PIN source: " + pin_source_text(options), 2);
 }
 
 void trace_request(CheckResult& result, const HttpRequest& request)

@@ -1274,4 +1274,34 @@ BOOST_AUTO_TEST_CASE(huge_body_at_vvv_stays_under_8_kib)
     check_no_secrets(r.result, {"FAKE-big-token="});
 }
 
+// ---------------------------------------------------------------------------------------------
+// PIN from the environment (v2): -vv names the source, no rendering names the PIN
+
+BOOST_AUTO_TEST_CASE(environment_pin_is_sent_named_at_vv_and_never_printed)
+{
+    Options options = base_options();
+    options.pin_mode = cpt::PinMode::pin;
+    options.pin_source = cpt::PinSource::environment;
+    options.pin = "env-pin-97531";
+    FakeHttpClient client;
+    client.then(token_reply("token_v36.json")).then(released_reply());
+    const Run r = run(options, client);
+    BOOST_TEST_REQUIRE(client.requests().size() == 2U);
+    BOOST_TEST(header_value(client.requests()[0], "pin").value_or("") == "env-pin-97531");
+    BOOST_TEST(r.result.render(1).find("PIN source") == std::string::npos);
+    BOOST_TEST(
+        r.result.render(2).find("\nsettings: PIN source: environment CHECK_PEXIP_TOKEN_PIN\n") !=
+        std::string::npos);
+    check_no_secrets(r.result, {"env-pin-97531", v36_token});
+}
+
+BOOST_AUTO_TEST_CASE(no_pin_source_is_none_at_vv)
+{
+    FakeHttpClient client;
+    client.then(token_reply("token_v36.json")).then(released_reply());
+    const Run r = run(base_options(), client);
+    BOOST_TEST(r.result.render(2).find("\nsettings: PIN source: none\n") != std::string::npos);
+    BOOST_TEST(header_count(client.requests()[0], "pin") == 0U);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
