@@ -22,7 +22,7 @@ std::string usage_text()
            "   [--challenge-result=STATE] [--maintenance-result=STATE]\n"
            "   [-k] [--ca-file=FILE] [--client-cert=FILE] [--client-key=FILE]\n"
            "   [-C WARN[,CRIT]] [-w RANGE] [-c RANGE] [-t SECONDS] [--timeout-result=STATE]\n"
-           "   [--extra-opts=[SECTION][@FILE]] [-v]...\n"
+           "   [--min-version=VERSION] [--extra-opts=[SECTION][@FILE]] [-v]...\n"
            "Try 'check_pexip_token --help' for more information.\n";
 }
 
@@ -82,6 +82,10 @@ Probe:
     WARNING when the token's service type differs (e.g. test_call)
  --maintenance-result=STATE
     State when the node is in maintenance mode (default CRITICAL)
+ --min-version=VERSION
+    WARNING when the node's Infinity version (version_id, e.g. 36 or 36.1) is
+    lower, compared as dotted numbers (36.10 > 36.9 > 36), or when a token
+    carries no version or one that is not dotted numbers
 
 TLS:
  -k, --insecure
@@ -119,6 +123,11 @@ Output and misc:
     (default: $MP_CONFIG_FILE or the monitoring-plugins ini locations)
 
 STATE is OK, WARNING, CRITICAL or UNKNOWN (any case), or 0-3.
+
+Environment:
+ CHECK_PEXIP_TOKEN_PIN
+    The PIN when none of --pin, --pin-file and --guest is given (empty: no
+    PIN); kept off the command line, but root and the same user can read it
 
 RANGE is the Nagios range syntax [@]START:END, endpoints inclusive:
  10       alert if below 0 or above 10

@@ -3,6 +3,7 @@
 
 #include "option_values.hpp"
 #include "text.hpp"
+#include "version_number.hpp"
 
 #include <cerrno>
 #include <charconv>
@@ -96,6 +97,16 @@ std::string checked_host(std::string text, const std::string& option)
             throw BadArgument("--" + option + " '" + sanitize_line(text) +
                               "' is not a host name or address");
         }
+    }
+    return text;
+}
+
+std::string parse_min_version(const std::string& text)
+{
+    if (!parse_version_number(text)) {
+        throw BadArgument("--min-version must be dotted decimal numbers such as 36 or 36.1, "
+                          "not '" +
+                          truncate_text(text, 64) + "'");
     }
     return text;
 }

@@ -29,6 +29,8 @@ Range parse_range_option(const std::string& text, const std::string& option);
 std::string checked_text(const std::string& text, const std::string& option, bool allow_empty);
 /// A host name or address: one label sequence or an IP literal, never a URL fragment.
 std::string checked_host(std::string text, const std::string& option);
+/// --min-version: dotted decimal numbers (36, 36.1), returned as given.
+std::string parse_min_version(const std::string& text);
 void check_readable(const std::string& path, const std::string& option);
 
 } // namespace cpt

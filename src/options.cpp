@@ -46,6 +46,7 @@ const po::options_description& option_table()
         add("challenge-result", text());
         add("expect-service-type", text());
         add("maintenance-result", text());
+        add("min-version", text());
         // TLS
         add("insecure,k", flag());
         add("ca-file", text());
@@ -189,6 +190,9 @@ Options interpret(const std::vector<po::option>& parsed, const EnvironmentLookup
     if (has("maintenance-result")) {
         options.maintenance_result =
             parse_state_option(get("maintenance-result"), "maintenance-result");
+    }
+    if (has("min-version")) {
+        options.min_version = parse_min_version(get("min-version"));
     }
     if (has("expect-service-type")) {
         options.expect_service_type =

@@ -60,6 +60,7 @@ struct Options
     State challenge_result = State::warning;
     std::string expect_service_type;
     State maintenance_result = State::critical;
+    std::string min_version; ///< --min-version as given (dotted decimal); empty: not checked
 
     // TLS
     bool insecure = false;

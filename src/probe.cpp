@@ -9,6 +9,7 @@
 #include "subcheck_certificate.hpp"
 #include "subcheck_service_type.hpp"
 #include "subcheck_time.hpp"
+#include "subcheck_version.hpp"
 #include "text.hpp"
 
 namespace cpt {
@@ -197,6 +198,9 @@ private:
         }
         if (auto service_type = check_service_type(options_.expect_service_type, grant)) {
             result_.add(*service_type);
+        }
+        if (auto version = check_min_version(options_.min_version, grant.version_id)) {
+            result_.add(*version);
         }
     }
 

@@ -47,6 +47,7 @@ CONTRACT_OPTIONS = [
     ("help", "h"),
     ("version", "V"),
     ("extra-opts", None),
+    ("min-version", None),
 ]
 
 # Perfdata labels of the contract; both documents must describe each.

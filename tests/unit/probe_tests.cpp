@@ -1304,4 +1304,65 @@ BOOST_AUTO_TEST_CASE(no_pin_source_is_none_at_vv)
     BOOST_TEST(header_count(client.requests()[0], "pin") == 0U);
 }
 
+// ---------------------------------------------------------------------------------------------
+// --min-version (v2): one line in the probe, the rest in subcheck_version
+
+BOOST_AUTO_TEST_CASE(min_version_older_node_is_warning_after_release)
+{
+    Options options = base_options();
+    options.min_version = "37";
+    FakeHttpClient client;
+    client.then(token_reply("token_v36.json")).then(released_reply());
+    const Run r = run(options, client);
+    BOOST_TEST(name_of(r.result.state()) == name_of(State::warning));
+    BOOST_TEST(summary_line(r.result) ==
+               "PEXIP TOKEN WARNING: version 36 older than minimum 37, " + v36_primary);
+    BOOST_TEST(client.requests().size() == 2U); // released all the same
+    const std::string v1 = r.result.render(1);
+    BOOST_TEST(v1.find("\n\\_ [WARNING] version: version 36 older than minimum 37\n") !=
+               std::string::npos);
+    BOOST_TEST(v1.find("node: Pexip Infinity version 36 (pseudo version ") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(min_version_met_is_ok_and_shown_in_long_output)
+{
+    Options options = base_options();
+    options.min_version = "36";
+    FakeHttpClient client;
+    client.then(token_reply("token_v36.json")).then(released_reply());
+    const Run r = run(options, client);
+    BOOST_TEST(name_of(r.result.state()) == name_of(State::ok));
+    BOOST_TEST(summary_line(r.result) == "PEXIP TOKEN OK: " + v36_primary);
+    BOOST_TEST(r.result.render(1).find("\\_ [OK] version: version 36 (minimum 36)") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(min_version_token_without_version_is_warning)
+{
+    Options options = base_options();
+    options.min_version = "36";
+    FakeHttpClient client;
+    client
+        .then(http_response(200, "OK",
+                            R"({"status":"success","result":{"token":"T0KEN-without-version",)"
+                            R"("expires":"120","role":"HOST"}})"))
+        .then(released_reply());
+    const Run r = run(options, client);
+    BOOST_TEST(name_of(r.result.state()) == name_of(State::warning));
+    BOOST_TEST(summary_line(r.result).rfind(
+                   "PEXIP TOKEN WARNING: node reported no version (minimum 36), token issued", 0) ==
+                   0U,
+               summary_line(r.result));
+}
+
+BOOST_AUTO_TEST_CASE(min_version_is_not_judged_without_a_token)
+{
+    Options options = base_options();
+    options.min_version = "99";
+    FakeHttpClient client;
+    client.then(http_response(403, "Forbidden", read_data_file("pin_guest_none.json")));
+    const Run r = run(options, client);
+    BOOST_TEST(summary_line(r.result).find("version") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
