@@ -186,8 +186,11 @@ struct CurlHttpClient::Impl
             const std::size_t start = line.find_first_not_of(" \t", 13);
             self->response.content_type = start == std::string::npos ? "" : line.substr(start);
         }
-        if (self->settings.want_cert_expiry && !self->cert_not_after) {
-            self->cert_not_after = peer_cert_not_after(self->easy.get());
+        if (self->settings.want_cert_expiry && self->cert_chain.empty()) {
+            self->cert_chain = peer_certificate_chain(self->easy.get());
+            if (!self->cert_chain.empty()) {
+                self->cert_not_after = self->cert_chain.front().not_after;
+            }
         }
         return bytes;
     }
@@ -248,7 +251,8 @@ struct CurlHttpClient::Impl
         tcp_connected = false;
         const long remaining = deadline.remaining_ms();
         if (remaining <= 0) {
-            return TransportError{TransportErrorKind::timeout, "no time left", cert_not_after};
+            return TransportError{TransportErrorKind::timeout, "no time left", cert_not_after,
+                                  cert_chain};
         }
         set(CURLOPT_URL, ("https://" + url_host(settings.host) + ":" +
                           std::to_string(settings.port) + request.path)
@@ -294,6 +298,7 @@ struct CurlHttpClient::Impl
                 }
             }
             error.cert_not_after = cert_not_after;
+            error.cert_chain = cert_chain;
             return error;
         }
         curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &response.status);
@@ -306,6 +311,7 @@ struct CurlHttpClient::Impl
         response.peer_address =
             std::string(ip != nullptr ? ip : "?") + " port " + std::to_string(port);
         response.cert_not_after = cert_not_after;
+        response.cert_chain = cert_chain;
         return std::move(response);
     }
 
@@ -316,6 +322,7 @@ struct CurlHttpClient::Impl
     std::array<char, CURL_ERROR_SIZE> error_buffer{};
     HttpResponse response;
     std::optional<std::int64_t> cert_not_after;
+    CertificateChain cert_chain; ///< read once, on the first exchange of the connection
     bool tcp_connected = false;  ///< this request's new connection got past TCP
     bool socket_opened = false;  ///< this request opened a socket for a new connection
     bool had_connection = false; ///< an earlier request had a connection (maybe reusable)

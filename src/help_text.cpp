@@ -93,8 +93,9 @@ TLS:
  --ca-file=FILE
     CA bundle to verify the node certificate with
  -C, --certificate=WARN[,CRIT]
-    Minimum days the node certificate must stay valid: WARNING below WARN,
-    CRITICAL below CRIT (without CRIT only when expired or invalid)
+    Minimum days every certificate the node sends (leaf and intermediates, not
+    a self-signed root) must stay valid: WARNING below WARN, CRITICAL below
+    CRIT (without CRIT only when expired or invalid)
  --client-cert=FILE
     Client certificate (PEM) to present to the node
  --client-key=FILE

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <curl/curl.h>
+#include "http_client.hpp"
 
-#include <cstdint>
-#include <optional>
+#include <curl/curl.h>
 
 namespace cpt {
 
-/// notAfter of the certificate the node presented on the easy handle's connection, as a
-/// Unix time; none when it cannot be read (not OpenSSL, no handshake yet).
-std::optional<std::int64_t> peer_cert_not_after(CURL* easy);
+/// Every certificate the node presented on the easy handle's connection, leaf first, with
+/// subject CN, notAfter and whether it is self-signed; empty when they cannot be read (not
+/// OpenSSL, no handshake yet).
+CertificateChain peer_certificate_chain(CURL* easy);
 
 } // namespace cpt

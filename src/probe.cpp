@@ -33,7 +33,7 @@ public:
         HttpResult answer = client_.send(request);
         if (const auto* error = std::get_if<TransportError>(&answer)) {
             fail_transport("request_token", *error);
-            check_certificate(error->cert_not_after, false);
+            check_certificate(*error, false);
             return std::move(result_);
         }
         auto& response = std::get<HttpResponse>(answer);
@@ -55,7 +55,7 @@ public:
                            response.peer_address + " in " + seconds_text(response.timings.total) +
                            " (" + phases_text(response.timings) + ")");
         judge(reply, response);
-        check_certificate(response.cert_not_after, true);
+        check_certificate(response, true);
         return std::move(result_);
     }
 
@@ -262,11 +262,16 @@ private:
         fail(State::critical, reason);
     }
 
-    void check_certificate(const std::optional<std::int64_t>& not_after, bool handshake_done)
+    /// The chain when the client read it, else the leaf's expiry alone.
+    template <typename Answer>
+    void check_certificate(const Answer& answer, bool handshake_done)
     {
-        add_outcome(result_,
-                    cpt::check_certificate({options_.cert_warn_days, options_.cert_crit_days},
-                                           not_after, handshake_done, environment_.now_unix));
+        const CertificateLimits limits{options_.cert_warn_days, options_.cert_crit_days};
+        add_outcome(result_, answer.cert_chain.empty()
+                                 ? cpt::check_certificate(limits, answer.cert_not_after,
+                                                          handshake_done, environment_.now_unix)
+                                 : cpt::check_certificate(limits, answer.cert_chain, handshake_done,
+                                                          environment_.now_unix));
     }
 
     /// The outcome of request_token when no token came: primary, so that line 1 names it

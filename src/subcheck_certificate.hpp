@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "http_client.hpp"
 #include "subcheck_outcome.hpp"
 
 #include <cstdint>
@@ -15,9 +16,14 @@ struct CertificateLimits
     std::optional<long> crit_days;
 };
 
-/// The certificate days subcheck and 'cert_days'. not_after is the node certificate's expiry
-/// (none when it could not be read); handshake_done tells a missing expiry (UNKNOWN) from a
-/// connection that never got that far (nothing to say).
+/// The certificate days subcheck and 'cert_days' over the chain the node sent (leaf first):
+/// the soonest notAfter of the leaf and every intermediate counts, a self-signed root after
+/// the leaf does not; the text names the certificate that expires first. An empty chain
+/// after a handshake is UNKNOWN (expiry unread); before one there is nothing to say.
+SubcheckOutcome check_certificate(const CertificateLimits& limits, const CertificateChain& chain,
+                                  bool handshake_done, std::int64_t now_unix);
+
+/// The leaf's expiry alone, no subject known (a client that cannot read the chain).
 SubcheckOutcome check_certificate(const CertificateLimits& limits,
                                   const std::optional<std::int64_t>& not_after, bool handshake_done,
                                   std::int64_t now_unix);

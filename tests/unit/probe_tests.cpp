@@ -1365,4 +1365,45 @@ BOOST_AUTO_TEST_CASE(min_version_is_not_judged_without_a_token)
     BOOST_TEST(summary_line(r.result).find("version") == std::string::npos);
 }
 
+// ---------------------------------------------------------------------------------------------
+// -C over the chain (v2): the chain comes through the HttpClient seam
+
+BOOST_AUTO_TEST_CASE(certificate_chain_from_the_client_names_the_intermediate)
+{
+    cpt::HttpResponse reply = token_reply("token_v36.json");
+    reply.cert_not_after = now_unix + 400 * day; // the leaf alone would be fine
+    reply.cert_chain = {{"node.example.com", now_unix + 400 * day, false},
+                        {"Pexip Test Intermediate CA", now_unix + 5 * day + 3600, false},
+                        {"Pexip Test Root CA", now_unix + day, true}};
+    FakeHttpClient client;
+    client.then(reply).then(released_reply());
+    const Run r = run(cert_options(30, std::nullopt), client);
+    BOOST_TEST(name_of(r.result.state()) == name_of(State::warning));
+    BOOST_TEST(summary_line(r.result) ==
+               "PEXIP TOKEN WARNING: certificate expires in 5 days: intermediate 'Pexip Test "
+               "Intermediate CA' (warning below 30 days), " +
+                   v36_primary);
+    BOOST_TEST(has_perf_item(r.result, "'cert_days'=5;30:"));
+    const std::string v1 = r.result.render(1);
+    BOOST_TEST(v1.find("\ncertificate 3 of 3: root 'Pexip Test Root CA' expires ") !=
+               std::string::npos);
+    BOOST_TEST(r.result.render(0).find("certificate 1 of 3") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(certificate_chain_on_a_transport_error_still_gives_cert_days)
+{
+    cpt::TransportError error;
+    error.kind = TransportErrorKind::protocol;
+    error.message = "Empty reply from server";
+    error.cert_chain = {{"node.example.com", now_unix + 3 * day + 60, false}};
+    FakeHttpClient client;
+    client.then(error);
+    const Run r = run(cert_options(30, 14), client);
+    BOOST_TEST(perfdata_of(r.result) == "'cert_days'=3;30:;14:");
+    BOOST_TEST(summary_line(r.result).find(
+                   "certificate expires in 3 days: leaf 'node.example.com' (critical below 14 "
+                   "days)") != std::string::npos,
+               summary_line(r.result));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

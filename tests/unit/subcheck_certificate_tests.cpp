@@ -91,4 +91,93 @@ BOOST_AUTO_TEST_CASE(boundary_is_not_below)
                "certificate valid for 30 days more (until 2023-12-14 22:13 UTC)");
 }
 
+// v2: the whole chain the node sent, leaf first
+
+namespace {
+
+cpt::CertificateChain chain(std::int64_t leaf_days, std::int64_t inter_days, std::int64_t root_days)
+{
+    return {{"node.example.com", now_unix + leaf_days * day + 3600, false},
+            {"Pexip Test Intermediate CA", now_unix + inter_days * day + 3600, false},
+            {"Pexip Test Root CA", now_unix + root_days * day + 3600, true}};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(chain_intermediate_expiring_first_is_named)
+{
+    const auto outcome = cpt::check_certificate({30, 14}, chain(400, 20, 1000), true, now_unix);
+    BOOST_TEST_REQUIRE(outcome.subcheck.has_value());
+    BOOST_TEST(name_of(outcome.subcheck->state) == name_of(State::warning));
+    BOOST_TEST(outcome.subcheck->summary ==
+               "certificate expires in 20 days: intermediate 'Pexip Test Intermediate CA' "
+               "(warning below 30 days)");
+    BOOST_TEST(perf_of(outcome) == "'cert_days'=20;30:;14:");
+}
+
+BOOST_AUTO_TEST_CASE(chain_self_signed_root_after_the_leaf_does_not_count)
+{
+    const auto outcome = cpt::check_certificate({30, 14}, chain(400, 300, 2), true, now_unix);
+    BOOST_TEST(name_of(outcome.subcheck->state) == name_of(State::ok));
+    BOOST_TEST(outcome.subcheck->summary ==
+               "certificate valid for 300 days more: intermediate 'Pexip Test Intermediate CA' "
+               "(until 2024-09-09 23:13 UTC)");
+    BOOST_TEST(perf_of(outcome) == "'cert_days'=300;30:;14:");
+}
+
+BOOST_AUTO_TEST_CASE(chain_leaf_expiring_first_is_named_leaf)
+{
+    const auto outcome = cpt::check_certificate({30, 14}, chain(10, 300, 1000), true, now_unix);
+    BOOST_TEST(name_of(outcome.subcheck->state) == name_of(State::critical));
+    BOOST_TEST(outcome.subcheck->summary ==
+               "certificate expires in 10 days: leaf 'node.example.com' (critical below 14 days)");
+}
+
+BOOST_AUTO_TEST_CASE(chain_expired_intermediate_is_critical_and_named)
+{
+    const auto outcome =
+        cpt::check_certificate({30, std::nullopt}, chain(400, -3, 1000), true, now_unix);
+    BOOST_TEST(name_of(outcome.subcheck->state) == name_of(State::critical));
+    BOOST_TEST(outcome.subcheck->summary ==
+               "certificate expired 2 days ago: intermediate 'Pexip Test Intermediate CA'");
+}
+
+BOOST_AUTO_TEST_CASE(chain_self_signed_leaf_counts)
+{
+    const cpt::CertificateChain self_signed = {{"localhost", now_unix + 5 * day + 60, true}};
+    const auto outcome = cpt::check_certificate({30, std::nullopt}, self_signed, true, now_unix);
+    BOOST_TEST(outcome.subcheck->summary ==
+               "certificate expires in 5 days: leaf 'localhost' (warning below 30 days)");
+}
+
+BOOST_AUTO_TEST_CASE(chain_details_list_every_certificate)
+{
+    const auto outcome = cpt::check_certificate({30, 14}, chain(400, 20, 2), true, now_unix);
+    BOOST_TEST_REQUIRE(outcome.details.size() == 3U);
+    BOOST_TEST(
+        outcome.details[0] ==
+        "certificate 1 of 3: leaf 'node.example.com' expires 2024-12-18 23:13 UTC (400 days)");
+    BOOST_TEST(outcome.details[1] ==
+               "certificate 2 of 3: intermediate 'Pexip Test Intermediate CA' "
+               "expires 2023-12-04 23:13 UTC (20 days)");
+    BOOST_TEST(outcome.details[2] ==
+               "certificate 3 of 3: root 'Pexip Test Root CA' expires "
+               "2023-11-16 23:13 UTC (2 days, self-signed root, not counted)");
+}
+
+BOOST_AUTO_TEST_CASE(unnamed_leaf_alone_keeps_the_v1_wording_and_no_listing)
+{
+    const auto outcome = check(30, 14, now_unix + 20 * day + 3600);
+    BOOST_TEST(outcome.subcheck->summary ==
+               "certificate expires in 20 days (warning below 30 days)");
+    BOOST_TEST(outcome.details.empty());
+}
+
+BOOST_AUTO_TEST_CASE(empty_chain_after_handshake_is_unknown)
+{
+    const auto outcome = cpt::check_certificate({30, 14}, cpt::CertificateChain{}, true, now_unix);
+    BOOST_TEST(name_of(outcome.subcheck->state) == name_of(State::unknown));
+    BOOST_TEST(outcome.perfdata.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
