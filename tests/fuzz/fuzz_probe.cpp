@@ -160,6 +160,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.challenge_result = static_cast<cpt::State>(b & 3);
     options.maintenance_result = static_cast<cpt::State>((b >> 2) & 3);
     options.timeout_result = static_cast<cpt::State>((b >> 4) & 3);
+    if ((b & 0x40) != 0) {
+        options.min_version = "36.1"; // v2: the node's version_id meets --min-version
+    }
     if ((a & 0x20) != 0) {
         options.cert_warn_days = 30;
         options.cert_days_text = "30,7";

@@ -179,6 +179,13 @@ def seeds_probe(out):
     for body in EXTRA_BODIES:
         write(out, b"\x24\x40" + answer(200, body, b"OK") + release_ok)
         write(out, b"\x24\x40" + answer(403, body, b"Forbidden | \x1b[1m"))
+    # v2: a two-certificate chain with hostile subjects, and --min-version (options b & 0x40).
+    token = b'{"status":"success","result":{"token":"FAKE-token-1234567890==","version":' \
+            b'{"version_id":"36.1b","pseudo_version":"x"}}}'
+    write(out, b"\x24\x40" + answer(200, token, b"Leaf | \x1b[1m CN", b"Inter\r\nCN",
+                                    flags=4 | 8 | 32, days=5) + release_ok)
+    write(out, b"\x24\x40" + answer(0, b"", b"CN \x00 | x", b"root", kind=130,
+                                    flags=4 | 8 | 16, days=-2))
     for kind in range(7):
         write(out, b"\x24\x00" + answer(0, b"", b"transport | \x1b[31m message", b"",
                                         kind=128 + kind, flags=4, days=-3))
