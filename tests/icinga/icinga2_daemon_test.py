@@ -64,33 +64,34 @@ object PerfdataWriter "perfdata" {{
 }}
 object FileLogger "debug" {{ path = "{log}/debug.log"; severity = "debug" }}
 
-// One Pexip deployment published as {published}, two conferencing nodes on 127.0.0.1.
-object Host "{host}" {{
+// What every test host has: the published name, the alias, the test CA, the limit.
+template Host "pexip-test-host" {{
   check_command = "dummy"
   address = "127.0.0.1"
   vars.pexip_token_hostname = "{published}"
   vars.pexip_token_alias = "{alias}"
-  vars.pexip_token_pin_file = "{pin}"
   vars.pexip_token_ca_file = "{ca}"
+  vars.pexip_token_timeout = {timeout}
+}}
+
+// One Pexip deployment published as {published}, two conferencing nodes on 127.0.0.1.
+object Host "{host}" {{
+  import "pexip-test-host"
+  vars.pexip_token_pin_file = "{pin}"
   vars.pexip_token_warning = "5"
   vars.pexip_token_critical = "10"
-  vars.pexip_token_timeout = {timeout}
   vars.pexip_nodes["node1"] = {{ pexip_token_ip_address = "127.0.0.1"; pexip_token_port = {port1} }}
   vars.pexip_nodes["node2"] = {{ pexip_token_port = {port2} }}
 }}
 
 // v2: the PIN as a (Director hidden field style) variable, passed only through env.
 object Host "{host_env}" {{
-  check_command = "dummy"
-  address = "127.0.0.1"
-  vars.pexip_token_hostname = "{published}"
-  vars.pexip_token_alias = "{alias}"
+  import "pexip-test-host"
   vars.pexip_token_pin = "{pin_value}"
-  vars.pexip_token_ca_file = "{ca}"
-  vars.pexip_token_timeout = {timeout}
   vars.pexip_nodes["node3"] = {{ pexip_token_port = {port3} }}
 }}
-""".format(host_env=HOST_ENV, pin_value=PIN, port3=port3, plugin_dir=plugin_dir, conf=common.CONF, cmd=os.path.join(d["cmd"], "icinga2.cmd"),
+""".format(host_env=HOST_ENV, pin_value=PIN, port3=port3, plugin_dir=plugin_dir,
+           conf=common.CONF, cmd=os.path.join(d["cmd"], "icinga2.cmd"),
            spool=d["spool"], fmt=fmt, log=d["log"], published=PUBLISHED, host=HOST,
            alias=ALIAS, pin=pin_path, ca=ca, timeout=TIMEOUT, port1=port1, port2=port2)
     with open(path, "w") as f:

@@ -1307,13 +1307,23 @@ BOOST_AUTO_TEST_CASE(no_pin_source_is_none_at_vv)
 // ---------------------------------------------------------------------------------------------
 // --min-version (v2): one line in the probe, the rest in subcheck_version
 
-BOOST_AUTO_TEST_CASE(min_version_older_node_is_warning_after_release)
+namespace {
+
+/// One probe with --min-version against a token reply that is then released.
+Run run_min_version(const char* minimum, const cpt::HttpResponse& reply, FakeHttpClient& client)
 {
     Options options = base_options();
-    options.min_version = "37";
+    options.min_version = minimum;
+    client.then(reply).then(released_reply());
+    return run(options, client);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(min_version_older_node_is_warning_after_release)
+{
     FakeHttpClient client;
-    client.then(token_reply("token_v36.json")).then(released_reply());
-    const Run r = run(options, client);
+    const Run r = run_min_version("37", token_reply("token_v36.json"), client);
     BOOST_TEST(name_of(r.result.state()) == name_of(State::warning));
     BOOST_TEST(summary_line(r.result) ==
                "PEXIP TOKEN WARNING: version 36 older than minimum 37, " + v36_primary);
@@ -1326,11 +1336,8 @@ BOOST_AUTO_TEST_CASE(min_version_older_node_is_warning_after_release)
 
 BOOST_AUTO_TEST_CASE(min_version_met_is_ok_and_shown_in_long_output)
 {
-    Options options = base_options();
-    options.min_version = "36";
     FakeHttpClient client;
-    client.then(token_reply("token_v36.json")).then(released_reply());
-    const Run r = run(options, client);
+    const Run r = run_min_version("36", token_reply("token_v36.json"), client);
     BOOST_TEST(name_of(r.result.state()) == name_of(State::ok));
     BOOST_TEST(summary_line(r.result) == "PEXIP TOKEN OK: " + v36_primary);
     BOOST_TEST(r.result.render(1).find("\\_ [OK] version: version 36 (minimum 36)") !=
@@ -1339,15 +1346,13 @@ BOOST_AUTO_TEST_CASE(min_version_met_is_ok_and_shown_in_long_output)
 
 BOOST_AUTO_TEST_CASE(min_version_token_without_version_is_warning)
 {
-    Options options = base_options();
-    options.min_version = "36";
     FakeHttpClient client;
-    client
-        .then(http_response(200, "OK",
-                            R"({"status":"success","result":{"token":"T0KEN-without-version",)"
-                            R"("expires":"120","role":"HOST"}})"))
-        .then(released_reply());
-    const Run r = run(options, client);
+    const Run r = run_min_version(
+        "36",
+        http_response(200, "OK",
+                      R"({"status":"success","result":{"token":"T0KEN-without-version",)"
+                      R"("expires":"120","role":"HOST"}})"),
+        client);
     BOOST_TEST(name_of(r.result.state()) == name_of(State::warning));
     BOOST_TEST(summary_line(r.result).rfind(
                    "PEXIP TOKEN WARNING: node reported no version (minimum 36), token issued", 0) ==
@@ -1357,12 +1362,11 @@ BOOST_AUTO_TEST_CASE(min_version_token_without_version_is_warning)
 
 BOOST_AUTO_TEST_CASE(min_version_is_not_judged_without_a_token)
 {
-    Options options = base_options();
-    options.min_version = "99";
     FakeHttpClient client;
-    client.then(http_response(403, "Forbidden", read_data_file("pin_guest_none.json")));
-    const Run r = run(options, client);
+    const Run r = run_min_version(
+        "99", http_response(403, "Forbidden", read_data_file("pin_guest_none.json")), client);
     BOOST_TEST(summary_line(r.result).find("version") == std::string::npos);
+    BOOST_TEST(client.unused_replies() == 1U); // no token, so no release either
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -104,33 +104,42 @@ cpt::CertificateChain chain(std::int64_t leaf_days, std::int64_t inter_days, std
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(chain_intermediate_expiring_first_is_named)
+struct ChainCase
 {
-    const auto outcome = cpt::check_certificate({30, 14}, chain(400, 20, 1000), true, now_unix);
-    BOOST_TEST_REQUIRE(outcome.subcheck.has_value());
-    BOOST_TEST(name_of(outcome.subcheck->state) == name_of(State::warning));
-    BOOST_TEST(outcome.subcheck->summary ==
-               "certificate expires in 20 days: intermediate 'Pexip Test Intermediate CA' "
-               "(warning below 30 days)");
-    BOOST_TEST(perf_of(outcome) == "'cert_days'=20;30:;14:");
-}
+    const char* what;
+    std::int64_t leaf_days, inter_days, root_days;
+    State state;
+    const char* summary;
+    const char* perf;
+};
 
-BOOST_AUTO_TEST_CASE(chain_self_signed_root_after_the_leaf_does_not_count)
-{
-    const auto outcome = cpt::check_certificate({30, 14}, chain(400, 300, 2), true, now_unix);
-    BOOST_TEST(name_of(outcome.subcheck->state) == name_of(State::ok));
-    BOOST_TEST(outcome.subcheck->summary ==
-               "certificate valid for 300 days more: intermediate 'Pexip Test Intermediate CA' "
-               "(until 2024-09-09 23:13 UTC)");
-    BOOST_TEST(perf_of(outcome) == "'cert_days'=300;30:;14:");
-}
+const ChainCase chain_cases[] = {
+    {"intermediate expiring first is named", 400, 20, 1000, State::warning,
+     "certificate expires in 20 days: intermediate 'Pexip Test Intermediate CA' (warning below "
+     "30 days)",
+     "'cert_days'=20;30:;14:"},
+    {"self-signed root after the leaf does not count", 400, 300, 2, State::ok,
+     "certificate valid for 300 days more: intermediate 'Pexip Test Intermediate CA' (until "
+     "2024-09-09 23:13 UTC)",
+     "'cert_days'=300;30:;14:"},
+    {"leaf expiring first is named leaf", 10, 300, 1000, State::critical,
+     "certificate expires in 10 days: leaf 'node.example.com' (critical below 14 days)",
+     "'cert_days'=10;30:;14:"},
+};
 
-BOOST_AUTO_TEST_CASE(chain_leaf_expiring_first_is_named_leaf)
+BOOST_AUTO_TEST_CASE(chain_verdicts)
 {
-    const auto outcome = cpt::check_certificate({30, 14}, chain(10, 300, 1000), true, now_unix);
-    BOOST_TEST(name_of(outcome.subcheck->state) == name_of(State::critical));
-    BOOST_TEST(outcome.subcheck->summary ==
-               "certificate expires in 10 days: leaf 'node.example.com' (critical below 14 days)");
+    for (const ChainCase& c : chain_cases) {
+        BOOST_TEST_CONTEXT(c.what)
+        {
+            const auto outcome = cpt::check_certificate(
+                {30, 14}, chain(c.leaf_days, c.inter_days, c.root_days), true, now_unix);
+            BOOST_TEST_REQUIRE(outcome.subcheck.has_value());
+            BOOST_TEST(name_of(outcome.subcheck->state) == name_of(c.state));
+            BOOST_TEST(outcome.subcheck->summary == c.summary);
+            BOOST_TEST(perf_of(outcome) == c.perf);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(chain_expired_intermediate_is_critical_and_named)

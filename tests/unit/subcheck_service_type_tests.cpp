@@ -27,34 +27,34 @@ BOOST_AUTO_TEST_CASE(not_asked_says_nothing)
     BOOST_TEST(!cpt::check_service_type("", grant("conference", "")).has_value());
 }
 
-BOOST_AUTO_TEST_CASE(match_is_ok)
+struct TypeCase
 {
-    const auto sub = cpt::check_service_type("test_call", grant("test_call", ""));
-    BOOST_TEST_REQUIRE(sub.has_value());
-    BOOST_TEST(name_of(sub->state) == name_of(State::ok));
-    BOOST_TEST(sub->summary == "service type test_call");
-}
+    const char* expected;
+    const char* current;
+    const char* service_type;
+    State state;
+    const char* summary;
+};
 
-BOOST_AUTO_TEST_CASE(locked_room_matches_on_service_type)
-{
-    const auto sub = cpt::check_service_type("conference", grant("waiting_room", "conference"));
-    BOOST_TEST_REQUIRE(sub.has_value());
-    BOOST_TEST(name_of(sub->state) == name_of(State::ok));
-}
+// A locked room reports current waiting_room but service_type conference: a match.
+const TypeCase type_cases[] = {
+    {"test_call", "test_call", "", State::ok, "service type test_call"},
+    {"conference", "waiting_room", "conference", State::ok, "service type conference"},
+    {"conference", "test_call", "", State::warning, "service type test_call, expected conference"},
+    {"conference", "", "", State::warning, "service type unknown, expected conference"},
+};
 
-BOOST_AUTO_TEST_CASE(mismatch_is_warning)
+BOOST_AUTO_TEST_CASE(verdicts)
 {
-    const auto sub = cpt::check_service_type("conference", grant("test_call", ""));
-    BOOST_TEST_REQUIRE(sub.has_value());
-    BOOST_TEST(name_of(sub->state) == name_of(State::warning));
-    BOOST_TEST(sub->summary == "service type test_call, expected conference");
-}
-
-BOOST_AUTO_TEST_CASE(missing_type_is_unknown_text)
-{
-    const auto sub = cpt::check_service_type("conference", grant("", ""));
-    BOOST_TEST_REQUIRE(sub.has_value());
-    BOOST_TEST(sub->summary == "service type unknown, expected conference");
+    for (const TypeCase& c : type_cases) {
+        BOOST_TEST_CONTEXT(c.expected << " vs " << c.current << "/" << c.service_type)
+        {
+            const auto sub = cpt::check_service_type(c.expected, grant(c.current, c.service_type));
+            BOOST_TEST_REQUIRE(sub.has_value());
+            BOOST_TEST(name_of(sub->state) == name_of(c.state));
+            BOOST_TEST(sub->summary == c.summary);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
