@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config.h"
 
+#include "curl_errors.hpp"
+#include "curl_handles.hpp"
 #include "curl_http_client.hpp"
+#include "peer_certificate.hpp"
 #include "text.hpp"
 
 #include <curl/curl.h>
-#include <openssl/asn1.h>
 #include <openssl/crypto.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include <algorithm>
 #include <array>
@@ -21,28 +21,6 @@ namespace cpt {
 
 namespace {
 
-struct EasyDeleter
-{
-    void operator()(CURL* easy) const noexcept { curl_easy_cleanup(easy); }
-};
-struct SlistDeleter
-{
-    void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
-
-/// Appends to a curl_slist, keeping ownership in the RAII holder.
-void append(HeaderList& list, const std::string& line)
-{
-    curl_slist* grown = curl_slist_append(list.get(), line.c_str());
-    if (grown == nullptr) {
-        throw std::bad_alloc();
-    }
-    (void)list.release(); // curl_slist_append returns the same head on success
-    list.reset(grown);
-}
-
 /// IPv6 literals need brackets in URLs and CONNECT_TO entries.
 std::string url_host(const std::string& host)
 {
@@ -52,67 +30,6 @@ std::string url_host(const std::string& host)
 double seconds(curl_off_t microseconds)
 {
     return static_cast<double>(microseconds) / 1e6;
-}
-
-std::optional<std::int64_t> peer_cert_not_after(CURL* easy)
-{
-    const curl_tlssessioninfo* info = nullptr;
-    if (curl_easy_getinfo(easy, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK || info == nullptr ||
-        info->backend != CURLSSLBACKEND_OPENSSL || info->internals == nullptr) {
-        return std::nullopt;
-    }
-    auto* ssl = static_cast<SSL*>(info->internals);
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-    X509* cert = SSL_get1_peer_certificate(ssl);
-#else
-    X509* cert = SSL_get_peer_certificate(ssl);
-#endif
-    if (cert == nullptr) {
-        return std::nullopt;
-    }
-    std::optional<std::int64_t> not_after;
-    std::tm expiry{};
-    if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &expiry) == 1) {
-        not_after = static_cast<std::int64_t>(timegm(&expiry));
-    }
-    X509_free(cert);
-    return not_after;
-}
-
-TransportErrorKind kind_of(CURLcode code)
-{
-    switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
-        return TransportErrorKind::timeout;
-    case CURLE_COULDNT_RESOLVE_HOST:
-        return TransportErrorKind::dns;
-    case CURLE_COULDNT_CONNECT:
-        return TransportErrorKind::connect;
-    case CURLE_PEER_FAILED_VERIFICATION:
-        return TransportErrorKind::tls_verify;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT:
-        return TransportErrorKind::tls;
-    case CURLE_GOT_NOTHING:
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_HTTP2:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-        return TransportErrorKind::protocol;
-    default:
-        return TransportErrorKind::other;
-    }
 }
 
 } // namespace
@@ -269,8 +186,11 @@ struct CurlHttpClient::Impl
             const std::size_t start = line.find_first_not_of(" \t", 13);
             self->response.content_type = start == std::string::npos ? "" : line.substr(start);
         }
-        if (self->settings.want_cert_expiry && !self->cert_not_after) {
-            self->cert_not_after = peer_cert_not_after(self->easy.get());
+        if (self->settings.want_cert_expiry && self->cert_chain.empty()) {
+            self->cert_chain = peer_certificate_chain(self->easy.get());
+            if (!self->cert_chain.empty()) {
+                self->cert_not_after = self->cert_chain.front().not_after;
+            }
         }
         return bytes;
     }
@@ -331,7 +251,8 @@ struct CurlHttpClient::Impl
         tcp_connected = false;
         const long remaining = deadline.remaining_ms();
         if (remaining <= 0) {
-            return TransportError{TransportErrorKind::timeout, "no time left", cert_not_after};
+            return TransportError{TransportErrorKind::timeout, "no time left", cert_not_after,
+                                  cert_chain};
         }
         set(CURLOPT_URL, ("https://" + url_host(settings.host) + ":" +
                           std::to_string(settings.port) + request.path)
@@ -377,6 +298,7 @@ struct CurlHttpClient::Impl
                 }
             }
             error.cert_not_after = cert_not_after;
+            error.cert_chain = cert_chain;
             return error;
         }
         curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &response.status);
@@ -389,6 +311,7 @@ struct CurlHttpClient::Impl
         response.peer_address =
             std::string(ip != nullptr ? ip : "?") + " port " + std::to_string(port);
         response.cert_not_after = cert_not_after;
+        response.cert_chain = cert_chain;
         return std::move(response);
     }
 
@@ -399,6 +322,7 @@ struct CurlHttpClient::Impl
     std::array<char, CURL_ERROR_SIZE> error_buffer{};
     HttpResponse response;
     std::optional<std::int64_t> cert_not_after;
+    CertificateChain cert_chain; ///< read once, on the first exchange of the connection
     bool tcp_connected = false;  ///< this request's new connection got past TCP
     bool socket_opened = false;  ///< this request opened a socket for a new connection
     bool had_connection = false; ///< an earlier request had a connection (maybe reusable)

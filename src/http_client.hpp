@@ -29,6 +29,17 @@ struct PhaseTimings
     double total = 0.0;
 };
 
+/// One certificate the node sent in its TLS handshake.
+struct PeerCertificate
+{
+    std::string subject_cn;     ///< subject commonName (else the whole subject); may be empty
+    std::int64_t not_after = 0; ///< Unix time
+    bool self_signed = false;   ///< issued by itself (a root when not first)
+};
+
+/// The certificates as the node sent them, leaf first.
+using CertificateChain = std::vector<PeerCertificate>;
+
 struct HttpResponse
 {
     long status = 0;
@@ -41,6 +52,8 @@ struct HttpResponse
     bool new_connection = false; ///< false when an open connection was reused
     /// notAfter of the node's certificate as a Unix time, when asked for and available.
     std::optional<std::int64_t> cert_not_after;
+    /// Every certificate the node sent (leaf first), when asked for and available.
+    CertificateChain cert_chain;
 };
 
 enum class TransportErrorKind
@@ -59,6 +72,7 @@ struct TransportError
     TransportErrorKind kind = TransportErrorKind::other;
     std::string message; ///< one line, e.g. "Connection refused"
     std::optional<std::int64_t> cert_not_after;
+    CertificateChain cert_chain;
 };
 
 using HttpResult = std::variant<HttpResponse, TransportError>;

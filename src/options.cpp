@@ -2,21 +2,17 @@
 #include "config.h"
 
 #include "extra_opts.hpp"
+#include "option_values.hpp"
 #include "options.hpp"
+#include "pin_source.hpp"
 #include "text.hpp"
 
 #include <boost/program_options.hpp>
-#include <curl/curl.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <charconv>
-#include <cmath>
-#include <cstring>
+#include <cstdlib>
 #include <map>
 #include <stdexcept>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace po = boost::program_options;
 
@@ -25,15 +21,6 @@ namespace cpt {
 namespace {
 
 constexpr const char* program_name = "check_pexip_token";
-constexpr double max_timeout_seconds = 3600.0;
-constexpr std::size_t max_text_option_bytes = 1024;
-constexpr std::size_t max_pin_file_bytes = 64 * 1024;
-
-/// An argument error: becomes a UsageError.
-struct BadArgument : std::runtime_error
-{
-    using std::runtime_error::runtime_error;
-};
 
 const po::options_description& option_table()
 {
@@ -59,6 +46,7 @@ const po::options_description& option_table()
         add("challenge-result", text());
         add("expect-service-type", text());
         add("maintenance-result", text());
+        add("min-version", text());
         // TLS
         add("insecure,k", flag());
         add("ca-file", text());
@@ -113,126 +101,8 @@ std::vector<po::option> parse_argv(const std::vector<std::string>& args)
     return po::command_line_parser(args).options(option_table()).style(style).run().options;
 }
 
-long parse_whole_number(const std::string& text, const std::string& what, long low, long high)
-{
-    long value = 0;
-    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size() ||
-        value < low || value > high) {
-        throw BadArgument(what + " must be a whole number from " + std::to_string(low) + " to " +
-                          std::to_string(high) + ", not '" + text + "'");
-    }
-    return value;
-}
-
-double parse_timeout(const std::string& text)
-{
-    const std::optional<double> parsed = parse_decimal(text);
-    const double value = parsed.value_or(0.0);
-    if (!parsed || value <= 0.0 || value > max_timeout_seconds) {
-        throw BadArgument("-t/--timeout must be a number of seconds above 0 and at most 3600, "
-                          "not '" +
-                          text + "'");
-    }
-    return value;
-}
-
-State parse_state_option(const std::string& text, const std::string& option)
-{
-    const auto state = parse_state(text);
-    if (!state) {
-        throw BadArgument("invalid state '" + text + "' for --" + option +
-                          " (use OK, WARNING, CRITICAL, UNKNOWN or 0-3)");
-    }
-    return *state;
-}
-
-Range parse_range_option(const std::string& text, const std::string& option)
-{
-    std::string error;
-    auto range = parse_range(text, error);
-    if (!range) {
-        throw BadArgument("invalid range '" + text + "' for --" + option + ": " + error);
-    }
-    return *range;
-}
-
-/// Text that goes into a header, the JSON body or the output: no controls, valid UTF-8.
-std::string checked_text(const std::string& text, const std::string& option, bool allow_empty)
-{
-    if (!allow_empty && text.empty()) {
-        throw BadArgument("--" + option + " must not be empty");
-    }
-    if (has_control_chars(text)) {
-        throw BadArgument("--" + option + " must not contain control characters");
-    }
-    if (!is_valid_utf8(text)) {
-        throw BadArgument("--" + option + " must be valid UTF-8");
-    }
-    if (text.size() > max_text_option_bytes) {
-        throw BadArgument("--" + option + " is longer than 1024 bytes");
-    }
-    return text;
-}
-
-/// A host name or address: one label sequence or an IP literal, never a URL fragment.
-std::string checked_host(std::string text, const std::string& option)
-{
-    if (text.size() > 2 && text.front() == '[' && text.back() == ']') {
-        text = text.substr(1, text.size() - 2); // [v6] written as in a URL
-    }
-    if (text.empty() || text.size() > 253) {
-        throw BadArgument("--" + option + " must be a host name or address");
-    }
-    for (char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        const bool allowed = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
-                             (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' ||
-                             c == ':' || c == '%';
-        if (!allowed) {
-            throw BadArgument("--" + option + " '" + sanitize_line(text) +
-                              "' is not a host name or address");
-        }
-    }
-    return text;
-}
-
-void check_readable(const std::string& path, const std::string& option)
-{
-    if (::access(path.c_str(), R_OK) != 0) {
-        throw BadArgument("cannot read --" + option + " '" + path + "': " + std::strerror(errno));
-    }
-}
-
-void read_pin_file(Options& options)
-{
-    std::string line;
-    try {
-        line = read_regular_file(options.pin_file, "--pin-file", max_pin_file_bytes);
-    } catch (const std::runtime_error& error) {
-        throw BadArgument(error.what());
-    }
-    line.erase(std::min(line.find('\n'), line.size()));
-    if (!line.empty() && line.back() == '\r') {
-        line.pop_back();
-    }
-    if (line.empty()) {
-        throw BadArgument("--pin-file '" + options.pin_file + "' has an empty first line");
-    }
-    if (has_control_chars(line)) {
-        throw BadArgument("the PIN in --pin-file '" + options.pin_file +
-                          "' contains control characters");
-    }
-    options.pin = line;
-    struct stat info
-    {
-    };
-    options.pin_file_world_readable =
-        ::stat(options.pin_file.c_str(), &info) == 0 && (info.st_mode & S_IROTH) != 0;
-}
-
 /// Applies the options in order; a later value overrides an earlier one, as with getopt.
-Options interpret(const std::vector<po::option>& parsed)
+Options interpret(const std::vector<po::option>& parsed, const EnvironmentLookup& lookup)
 {
     std::map<std::string, std::string> last;
     int verbosity = 0;
@@ -294,6 +164,7 @@ Options interpret(const std::vector<po::option>& parsed)
     }
     if (has("pin")) {
         options.pin_mode = PinMode::pin;
+        options.pin_source = PinSource::option;
         options.pin = get("pin");
         if (options.pin.empty()) {
             throw BadArgument("--pin must not be empty (use --guest to join without a PIN)");
@@ -303,10 +174,14 @@ Options interpret(const std::vector<po::option>& parsed)
         }
     } else if (has("pin-file")) {
         options.pin_mode = PinMode::pin;
+        options.pin_source = PinSource::file;
         options.pin_file = get("pin-file");
         read_pin_file(options);
     } else if (has("guest")) {
         options.pin_mode = PinMode::guest;
+        options.pin_source = PinSource::guest;
+    } else {
+        read_pin_environment(options, lookup);
     }
     options.release = !has("no-release");
     if (has("challenge-result")) {
@@ -315,6 +190,9 @@ Options interpret(const std::vector<po::option>& parsed)
     if (has("maintenance-result")) {
         options.maintenance_result =
             parse_state_option(get("maintenance-result"), "maintenance-result");
+    }
+    if (has("min-version")) {
+        options.min_version = parse_min_version(get("min-version"));
     }
     if (has("expect-service-type")) {
         options.expect_service_type =
@@ -376,7 +254,13 @@ bool asks_for(const std::vector<po::option>& parsed, const char* key)
 
 } // namespace
 
-ParseOutcome parse_options(const std::vector<std::string>& args)
+std::optional<std::string> process_environment(const char* name)
+{
+    const char* value = std::getenv(name);
+    return value == nullptr ? std::nullopt : std::optional<std::string>(value);
+}
+
+ParseOutcome parse_options(const std::vector<std::string>& args, const EnvironmentLookup& lookup)
 {
     try {
         const std::vector<std::string> arguments(args.empty() ? args.begin() : args.begin() + 1,
@@ -413,136 +297,12 @@ ParseOutcome parse_options(const std::vector<std::string>& args)
             from_file.insert(from_file.end(), parsed.begin(), parsed.end());
             parsed = std::move(from_file);
         }
-        return interpret(parsed);
+        return interpret(parsed, lookup);
     } catch (po::error& error) {
         return UsageError{sanitize_line(option_error_text(error))};
     } catch (const BadArgument& error) {
         return UsageError{sanitize_line(error.what())};
     }
-}
-
-std::string usage_text()
-{
-    return "Usage:\n"
-           " check_pexip_token -H HOST -a ALIAS [-I ADDR] [-p PORT] [-4] [-6]\n"
-           "   [--pin=PIN] [--pin-file=FILE] [--guest] [--no-release]\n"
-           "   [--display-name=NAME] [--call-tag=TAG] [--expect-service-type=TYPE]\n"
-           "   [--challenge-result=STATE] [--maintenance-result=STATE]\n"
-           "   [-k] [--ca-file=FILE] [--client-cert=FILE] [--client-key=FILE]\n"
-           "   [-C WARN[,CRIT]] [-w RANGE] [-c RANGE] [-t SECONDS] [--timeout-result=STATE]\n"
-           "   [--extra-opts=[SECTION][@FILE]] [-v]...\n"
-           "Try 'check_pexip_token --help' for more information.\n";
-}
-
-std::string version_text()
-{
-    const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
-    std::string text =
-        std::string(program_name) + " v" PACKAGE_VERSION " (libcurl " + curl->version;
-    if (curl->ssl_version != nullptr) {
-        text += std::string(", ") + curl->ssl_version;
-    }
-    return text + ")\n";
-}
-
-std::string help_text()
-{
-    return version_text() + R"(
-Checks that a Pexip Infinity conferencing node admits a participant: requests
-a conference token the way a WebRTC client does, releases it at once, and
-reports the outcome, the response time and the node's version.
-
-)" + usage_text() +
-           R"(
-Target:
- -H, --hostname=HOST
-    Conferencing node FQDN or address: Host header, SNI and the name the
-    certificate is verified against (required)
- -I, --ip-address=ADDR
-    Connect to ADDR instead of resolving HOST (Host, SNI and certificate name
-    stay HOST): probes one node behind a shared DNS name
- -p, --port=PORT
-    TCP port (default 443)
- -4, --use-ipv4
-    Connect over IPv4 only
- -6, --use-ipv6
-    Connect over IPv6 only
-
-Probe:
- -a, --alias=ALIAS
-    Conference alias (required); sent as one percent-encoded path segment
- --display-name=NAME
-    Participant name shown in Live View (default check_pexip_token)
- --call-tag=TAG
-    Call tag (default check_pexip_token)
- --pin=PIN
-    PIN to send (visible in the process list: prefer --pin-file)
- --pin-file=FILE
-    Read the PIN from the first line of FILE
- --guest
-    Join as a guest without a PIN (sends "pin: none")
- --no-release
-    Keep the token: the participant stays until the token expires
- --challenge-result=STATE
-    State when the node asks for a PIN, an identity provider or a conference
-    extension (default WARNING)
- --expect-service-type=TYPE
-    WARNING when the token's service type differs (e.g. test_call)
- --maintenance-result=STATE
-    State when the node is in maintenance mode (default CRITICAL)
-
-TLS:
- -k, --insecure
-    Do not verify the node certificate (verification is on by default)
- --ca-file=FILE
-    CA bundle to verify the node certificate with
- -C, --certificate=WARN[,CRIT]
-    Minimum days the node certificate must stay valid: WARNING below WARN,
-    CRITICAL below CRIT (without CRIT only when expired or invalid)
- --client-cert=FILE
-    Client certificate (PEM) to present to the node
- --client-key=FILE
-    Private key (PEM) of the client certificate
-
-Thresholds and limits:
- -w, --warning=RANGE
-    Warning range for the request_token response time in seconds
- -c, --critical=RANGE
-    Critical range for the request_token response time in seconds
- -t, --timeout=SECONDS
-    Limit for the whole run (default 8, below check_nrpe's 10)
- --timeout-result=STATE
-    State when the limit is reached (default CRITICAL)
-
-Output and misc:
- -v, --verbose
-    Long output (-v), settings (-vv), request/response trace (-vvv); the PIN
-    and the token are never shown
- -h, --help
-    Print this help and exit
- -V, --version
-    Print the version and exit
- --extra-opts=[SECTION][@FILE]
-    Read options from SECTION (default check_pexip_token) of an ini file
-    (default: $MP_CONFIG_FILE or the monitoring-plugins ini locations)
-
-STATE is OK, WARNING, CRITICAL or UNKNOWN (any case), or 0-3.
-
-RANGE is the Nagios range syntax [@]START:END, endpoints inclusive:
- 10       alert if below 0 or above 10
- 10:      alert if below 10
- ~:10     alert if above 10
- 10:20    alert if below 10 or above 20
- @10:20   alert if from 10 to 20
-
-Examples:
- check_pexip_token -H node1.example.com -a meet -w 1 -c 2
- check_pexip_token -H conf.example.com -I 192.0.2.10 -a test_call \
-   --expect-service-type=test_call -C 30,14
- check_pexip_token -H node1.example.com -a vmr --pin-file=/etc/nagios/pin -v
-
-Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also --help, --version).
-)";
 }
 
 } // namespace cpt

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "help_text.hpp"
 #include "state.hpp"
 #include "thresholds.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -16,6 +18,16 @@ enum class IpFamily
     any,
     v4,
     v6,
+};
+
+/// Where the PIN (or its absence) came from: -vv names it, never the PIN.
+enum class PinSource
+{
+    none,        ///< nothing asked for a PIN
+    option,      ///< --pin
+    file,        ///< --pin-file
+    environment, ///< CHECK_PEXIP_TOKEN_PIN
+    guest,       ///< --guest
 };
 
 /// How the probe identifies itself for a PIN-protected alias.
@@ -40,6 +52,7 @@ struct Options
     std::string display_name = "check_pexip_token";
     std::string call_tag = "check_pexip_token";
     PinMode pin_mode = PinMode::none;
+    PinSource pin_source = PinSource::none;
     std::string pin;      ///< secret: never printed
     std::string pin_file; ///< where the PIN came from, if a file
     bool pin_file_world_readable = false;
@@ -47,6 +60,7 @@ struct Options
     State challenge_result = State::warning;
     std::string expect_service_type;
     State maintenance_result = State::critical;
+    std::string min_version; ///< --min-version as given (dotted decimal); empty: not checked
 
     // TLS
     bool insecure = false;
@@ -79,15 +93,15 @@ struct UsageError
 
 using ParseOutcome = std::variant<Options, InfoRequest, UsageError>;
 
-/// Parses argv (args[0] is the program name). Reads --extra-opts and --pin-file; touches
-/// nothing else outside the process.
-ParseOutcome parse_options(const std::vector<std::string>& args);
+/// Looks up an environment variable: none when unset.
+using EnvironmentLookup = std::function<std::optional<std::string>(const char* name)>;
 
-/// The short usage shown after an argument error (<= 80 columns, a few lines).
-std::string usage_text();
-/// The full --help text.
-std::string help_text();
-/// The --version text.
-std::string version_text();
+/// The process environment (std::getenv).
+std::optional<std::string> process_environment(const char* name);
+
+/// Parses argv (args[0] is the program name). Reads --extra-opts and --pin-file, and
+/// CHECK_PEXIP_TOKEN_PIN through lookup; touches nothing else outside the process.
+ParseOutcome parse_options(const std::vector<std::string>& args,
+                           const EnvironmentLookup& lookup = process_environment);
 
 } // namespace cpt

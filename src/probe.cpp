@@ -3,72 +3,24 @@
 
 #include "pexip_api.hpp"
 #include "pexip_response.hpp"
+#include "phrases.hpp"
 #include "probe.hpp"
+#include "probe_report.hpp"
+#include "subcheck_certificate.hpp"
+#include "subcheck_service_type.hpp"
+#include "subcheck_time.hpp"
+#include "subcheck_version.hpp"
 #include "text.hpp"
-
-#include <cmath>
-#include <ctime>
 
 namespace cpt {
 
 namespace {
 
-/// Most bytes of a body shown in the -vvv trace.
-constexpr std::size_t max_trace_body_bytes = 1024;
-constexpr std::int64_t seconds_per_day = 86400;
 /// -v on a wrong PIN or an unknown alias: what a monitor repeating them every minute risks.
 constexpr const char* break_in_hint =
     "break-in resistance: repeated wrong PINs or unknown aliases get this host's address "
     "blocked by the node; probe a Test Call Service alias without a PIN, or put this host on "
     "the break-in allow list (ignore_incorrect_pins, ignore_incorrect_aliases)";
-
-/// Whole days in a signed number of seconds, rounded down (-1 s is day -1).
-long whole_days(std::int64_t seconds)
-{
-    std::int64_t days = seconds / seconds_per_day;
-    if (seconds % seconds_per_day < 0) {
-        --days;
-    }
-    return static_cast<long>(days);
-}
-
-std::string seconds_text(double value)
-{
-    return format_decimal(value, 3) + " s";
-}
-
-std::string days_text(long days)
-{
-    return std::to_string(days) + (days == 1 ? " day" : " days");
-}
-
-std::string quoted(const std::string& text)
-{
-    return "'" + truncate_text(text, 64) + "'";
-}
-
-std::string date_text(std::int64_t unix_time)
-{
-    const auto time = static_cast<std::time_t>(unix_time);
-    std::tm utc{};
-    char buffer[32] = "?";
-    if (gmtime_r(&time, &utc) != nullptr) {
-        std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M UTC", &utc);
-    }
-    return buffer;
-}
-
-/// "HTTP 502: Failed to forward request" or "HTTP 502 Bad Gateway".
-std::string http_text(long status, const std::string& node_reason, const std::string& phrase)
-{
-    std::string text = "HTTP " + std::to_string(status);
-    if (!node_reason.empty()) {
-        text += ": " + truncate_text(node_reason, 160);
-    } else if (!phrase.empty()) {
-        text += " " + truncate_text(phrase, 80);
-    }
-    return text;
-}
 
 class Probe
 {
@@ -81,13 +33,13 @@ public:
     CheckResult run()
     {
         add_secret(options_.pin);
-        describe_settings();
+        describe_settings(result_, options_);
         const HttpRequest request = token_request();
-        trace_request(request);
+        trace_request(result_, request);
         HttpResult answer = client_.send(request);
         if (const auto* error = std::get_if<TransportError>(&answer)) {
             fail_transport("request_token", *error);
-            check_certificate(error->cert_not_after, false);
+            check_certificate(*error, false);
             return std::move(result_);
         }
         auto& response = std::get<HttpResponse>(answer);
@@ -101,13 +53,16 @@ public:
         // survive a cut (a node may echo the PIN or the token anywhere).
         scrub(response);
         scrub(reply);
-        trace_response(response, true);
-        add_timing_perfdata(response.timings);
+        trace_response(result_, response, true);
+        for (const PerfValue& perf : exchange_perfdata(response.timings, options_.time_thresholds,
+                                                       options_.timeout_seconds)) {
+            result_.add_perfdata(perf);
+        }
         result_.add_detail("request_token: HTTP " + std::to_string(response.status) + " from " +
                            response.peer_address + " in " + seconds_text(response.timings.total) +
                            " (" + phases_text(response.timings) + ")");
         judge(reply, response);
-        check_certificate(response.cert_not_after, true);
+        check_certificate(response, true);
         return std::move(result_);
     }
 
@@ -224,7 +179,7 @@ private:
         if (environment_.on_token_held) {
             environment_.on_token_held();
         }
-        describe_grant(grant);
+        describe_grant(result_, grant);
         std::string outcome;
         std::optional<Released> released;
         if (!options_.release) {
@@ -245,8 +200,15 @@ private:
                 result_.add_perfdata(*released->perf);
             }
         }
-        check_time(response.timings.total);
-        check_service_type(grant);
+        if (auto time = check_response_time(options_.time_thresholds, response.timings.total)) {
+            result_.add(*time);
+        }
+        if (auto service_type = check_service_type(options_.expect_service_type, grant)) {
+            result_.add(*service_type);
+        }
+        if (auto version = check_min_version(options_.min_version, grant.version_id)) {
+            result_.add(*version);
+        }
     }
 
     struct Released
@@ -261,7 +223,7 @@ private:
         request.method = "POST";
         request.path = conference_path(options_.alias, "release_token");
         request.headers.emplace_back("token", token);
-        trace_request(request);
+        trace_request(result_, request);
         HttpResult answer = client_.send(request);
         if (const auto* error = std::get_if<TransportError>(&answer)) {
             const std::string why = error->kind == TransportErrorKind::timeout
@@ -273,7 +235,7 @@ private:
         const ReleaseReply reply =
             classify_release_reply(response.status, response.reason, response.body);
         scrub(response);
-        trace_response(response, false);
+        trace_response(result_, response, false);
         if (!reply.released) {
             return Released{{"release_token", State::warning,
                              "token release failed: " + truncate_text(scrub(reply.reason), 160)},
@@ -281,7 +243,7 @@ private:
         }
         return Released{
             {"release_token", State::ok, "released in " + seconds_text(response.timings.total)},
-            time_perf("time_release", response.timings.total)};
+            time_perfdata("time_release", response.timings.total, options_.timeout_seconds)};
     }
 
     void unavailable(const TokenReply& reply, const HttpResponse& response)
@@ -290,11 +252,11 @@ private:
         HttpRequest request;
         request.method = "GET";
         request.path = status_path;
-        trace_request(request);
+        trace_request(result_, request);
         HttpResult answer = client_.send(request);
         if (auto* status = std::get_if<HttpResponse>(&answer)) {
             scrub(*status);
-            trace_response(*status, false);
+            trace_response(result_, *status, false);
             result_.add_detail("status: HTTP " + std::to_string(status->status) + " in " +
                                seconds_text(status->timings.total));
             if (status->status == 503) {
@@ -307,80 +269,16 @@ private:
         fail(State::critical, reason);
     }
 
-    void check_time(double seconds)
+    /// The chain when the client read it, else the leaf's expiry alone.
+    template <typename Answer>
+    void check_certificate(const Answer& answer, bool handshake_done)
     {
-        const State state = options_.time_thresholds.evaluate(seconds);
-        if (state == State::ok) {
-            return;
-        }
-        const Range& range = state == State::critical ? *options_.time_thresholds.critical
-                                                      : *options_.time_thresholds.warning;
-        result_.add(Subcheck{"time", state,
-                             "response time " + seconds_text(seconds) +
-                                 (range.alert_inside ? " inside " : " outside ") +
-                                 (state == State::critical ? "critical" : "warning") + " range " +
-                                 range.text});
-    }
-
-    void check_service_type(const TokenGrant& grant)
-    {
-        const std::string& expected = options_.expect_service_type;
-        if (expected.empty()) {
-            return;
-        }
-        // A locked room reports current_service_type waiting_room but service_type
-        // conference: either naming the expected type counts.
-        if (grant.current_service_type == expected || grant.service_type == expected) {
-            result_.add(Subcheck{"service_type", State::ok, "service type " + expected});
-            return;
-        }
-        const std::string& actual = grant.effective_service_type();
-        result_.add(Subcheck{"service_type", State::warning,
-                             "service type " + (actual.empty() ? "unknown" : actual) +
-                                 ", expected " + expected});
-    }
-
-    void check_certificate(const std::optional<std::int64_t>& not_after, bool handshake_done)
-    {
-        if (!options_.cert_warn_days) {
-            return;
-        }
-        if (!not_after) {
-            if (handshake_done) {
-                result_.add(Subcheck{"certificate", State::unknown,
-                                     "certificate expiry could not be read"});
-            }
-            return;
-        }
-        const long days = whole_days(*not_after - environment_.now_unix);
-        PerfValue perf;
-        perf.label = "cert_days";
-        perf.value = static_cast<double>(days);
-        perf.decimals = 0;
-        perf.warn = std::to_string(*options_.cert_warn_days) + ":";
-        if (options_.cert_crit_days) {
-            perf.crit = std::to_string(*options_.cert_crit_days) + ":";
-        }
-        result_.add_perfdata(perf);
-        const std::string until = date_text(*not_after);
-        if (*not_after <= environment_.now_unix) {
-            const long ago = whole_days(environment_.now_unix - *not_after);
-            result_.add(Subcheck{"certificate", State::critical,
-                                 ago == 0 ? std::string("certificate expired today")
-                                          : "certificate expired " + days_text(ago) + " ago"});
-        } else if (options_.cert_crit_days && days < *options_.cert_crit_days) {
-            result_.add(Subcheck{"certificate", State::critical,
-                                 "certificate expires in " + days_text(days) + " (critical below " +
-                                     std::to_string(*options_.cert_crit_days) + " days)"});
-        } else if (days < *options_.cert_warn_days) {
-            result_.add(Subcheck{"certificate", State::warning,
-                                 "certificate expires in " + days_text(days) + " (warning below " +
-                                     std::to_string(*options_.cert_warn_days) + " days)"});
-        } else {
-            result_.add(Subcheck{"certificate", State::ok,
-                                 "certificate valid for " + days_text(days) + " more (until " +
-                                     until + ")"});
-        }
+        const CertificateLimits limits{options_.cert_warn_days, options_.cert_crit_days};
+        add_outcome(result_, answer.cert_chain.empty()
+                                 ? cpt::check_certificate(limits, answer.cert_not_after,
+                                                          handshake_done, environment_.now_unix)
+                                 : cpt::check_certificate(limits, answer.cert_chain, handshake_done,
+                                                          environment_.now_unix));
     }
 
     /// The outcome of request_token when no token came: primary, so that line 1 names it
@@ -421,134 +319,6 @@ private:
         case TransportErrorKind::other:
             fail(State::critical, step + " failed: " + message);
             return;
-        }
-    }
-
-    PerfValue time_perf(const char* label, double value) const
-    {
-        PerfValue perf;
-        perf.label = label;
-        perf.value = value;
-        perf.uom = "s";
-        perf.min = 0.0;
-        perf.max = options_.timeout_seconds;
-        return perf;
-    }
-
-    void add_timing_perfdata(const PhaseTimings& timings)
-    {
-        PerfValue time = time_perf("time", timings.total);
-        if (options_.time_thresholds.warning) {
-            time.warn = options_.time_thresholds.warning->text;
-        }
-        if (options_.time_thresholds.critical) {
-            time.crit = options_.time_thresholds.critical->text;
-        }
-        result_.add_perfdata(time);
-        result_.add_perfdata(time_perf("time_dns", timings.dns));
-        result_.add_perfdata(time_perf("time_connect", timings.connect));
-        result_.add_perfdata(time_perf("time_tls", timings.tls));
-        result_.add_perfdata(time_perf("time_server", timings.server));
-        result_.add_perfdata(time_perf("time_transfer", timings.transfer));
-    }
-
-    static std::string phases_text(const PhaseTimings& timings)
-    {
-        return "dns " + seconds_text(timings.dns) + ", connect " + seconds_text(timings.connect) +
-               ", tls " + seconds_text(timings.tls) + ", server " + seconds_text(timings.server) +
-               ", transfer " + seconds_text(timings.transfer);
-    }
-
-    /// " (conference, HOST, version 36)", or empty when the node said none of it.
-    static std::string grant_text(const TokenGrant& grant)
-    {
-        std::string text;
-        const auto add = [&text](const std::string& part) {
-            if (!part.empty()) {
-                text += (text.empty() ? "" : ", ") + truncate_text(part, 40);
-            }
-        };
-        add(grant.effective_service_type());
-        add(grant.role);
-        if (!grant.version_id.empty()) {
-            add("version " + grant.version_id);
-        }
-        return text.empty() ? text : " (" + text + ")";
-    }
-
-    void describe_grant(const TokenGrant& grant)
-    {
-        const auto or_unknown = [](const std::string& text) {
-            return text.empty() ? std::string("unknown") : truncate_text(text, 80);
-        };
-        // service_type is missing from real v35/v36 replies: only shown when sent.
-        result_.add_detail("participant: role " + or_unknown(grant.role) +
-                           (grant.service_type.empty()
-                                ? std::string()
-                                : ", service type " + truncate_text(grant.service_type, 80)) +
-                           ", current service type " + or_unknown(grant.current_service_type) +
-                           ", token expires in " + or_unknown(grant.expires) + " s");
-        result_.add_detail("node: Pexip Infinity version " + or_unknown(grant.version_id) +
-                           " (pseudo version " + or_unknown(grant.pseudo_version) + ")");
-        if (!grant.conference_name.empty()) {
-            result_.add_detail("conference: " + truncate_text(grant.conference_name, 80));
-        }
-    }
-
-    void describe_settings()
-    {
-        if (options_.pin_file_world_readable) {
-            result_.add_detail("warning: --pin-file '" + options_.pin_file +
-                               "' is readable by every user; chmod o-r it");
-        }
-        const std::string host = options_.hostname.find(':') != std::string::npos
-                                     ? "[" + options_.hostname + "]"
-                                     : options_.hostname;
-        result_.add_detail("settings: https://" + host + ":" + std::to_string(options_.port) +
-                               conference_path(options_.alias, "request_token"),
-                           2);
-        result_.add_detail(std::string("settings: ") +
-                               (options_.ip_address.empty() ? "connect to the resolved host"
-                                                            : "connect to " + options_.ip_address) +
-                               ", TLS verification " +
-                               (options_.insecure ? "off (--insecure)"
-                                : options_.ca_file.empty()
-                                    ? "on (system CA store)"
-                                    : "on (CA file " + options_.ca_file + ")") +
-                               ", timeout " + format_compact(options_.timeout_seconds, 3) +
-                               " s, release " + (options_.release ? "on" : "off"),
-                           2);
-    }
-
-    void trace_request(const HttpRequest& request)
-    {
-        result_.add_detail("> " + request.method + " " + request.path + " HTTP/1.1", 3);
-        for (const auto& [name, value] : request.headers) {
-            const bool secret = name == "pin" || name == "token";
-            result_.add_detail("> " + name + ": " + (secret ? "<redacted>" : value), 3);
-        }
-        if (!request.body.empty()) {
-            result_.add_detail("> " + truncate_text(request.body, max_trace_body_bytes), 3);
-        }
-    }
-
-    void trace_response(const HttpResponse& response, bool may_hold_token)
-    {
-        result_.add_detail(
-            "< HTTP " + std::to_string(response.status) + " " + response.reason +
-                (response.new_connection ? " (new connection to " : " (reused connection to ") +
-                response.peer_address + ")",
-            3);
-        if (!response.content_type.empty()) {
-            result_.add_detail("< Content-Type: " + response.content_type, 3);
-        }
-        if (!response.body.empty()) {
-            // Redact before cutting, so no fragment of a token survives the cut.
-            const std::string body =
-                may_hold_token ? redact_json_member(response.body, "token") : response.body;
-            result_.add_detail("< " + truncate_text(body, max_trace_body_bytes) +
-                                   (response.body_truncated ? " (body cut at the size limit)" : ""),
-                               3);
         }
     }
 

@@ -47,6 +47,7 @@ CONTRACT_OPTIONS = [
     ("help", "h"),
     ("version", "V"),
     ("extra-opts", None),
+    ("min-version", None),
 ]
 
 # Perfdata labels of the contract; both documents must describe each.
@@ -262,6 +263,8 @@ def main():
     report(not missing, "--help lists every short option of the contract",
            "missing: " + " ".join(missing))
 
+    check_v2_surfaces(top_srcdir, help_text, man, readme)
+
     # The man page's OPTIONS section documents no option the plugin does not have.
     stale = sorted(set(m[2:] for m in LONG_OPTION.findall(man_section(man, "OPTIONS")))
                    - set(help_options))
@@ -333,6 +336,43 @@ def director_basket(top_srcdir, plugin, readme):
                "not in --help: " + " ".join(stale))
     report("director-basket.json" in readme and "basket restore" in readme,
            "README.md tells how to restore the Director basket")
+
+
+def check_v2_surfaces(top_srcdir, help_text, man, readme):
+    """v2: --min-version and CHECK_PEXIP_TOKEN_PIN on every surface, and the CheckCommand
+    maps every option of --help (but --pin/--help/--version) and the PIN only through env."""
+    confs = {}
+    templates = os.path.join(top_srcdir, "icinga-templates")
+    for name in sorted(os.listdir(templates)):
+        if name.endswith(".conf"):
+            text = read(os.path.join(templates, name))
+            if re.search(r'object CheckCommand "pexip-token"', text):
+                confs[name] = text
+    report(len(confs) == 1, "one icinga-templates/*.conf defines the CheckCommand pexip-token",
+           "found in: %s" % sorted(confs))
+    if not confs:
+        return
+    conf = next(iter(confs.values()))
+    help_options = sorted(set(m[2:] for m in LONG_OPTION.findall(
+        help_text.split("\nEnvironment:")[0])))
+    missing = [o for o in help_options if o not in ("pin", "help", "version") and
+               not re.search(r'"--%s" = \{[^}]*\$pexip_token_%s\$' % (
+                   re.escape(o), o.replace("-", "_")), conf)]
+    report(not missing, "the CheckCommand maps every option of --help to $pexip_token_<option>$",
+           "missing: " + " ".join("--" + o for o in missing))
+    report(re.search(r'env = \{\s*CHECK_PEXIP_TOKEN_PIN = "\$pexip_token_pin\$"\s*\}', conf)
+           is not None and conf.count("$pexip_token_pin$") == 1 and '"--pin"' not in conf,
+           "the CheckCommand passes pexip_token_pin only through env as CHECK_PEXIP_TOKEN_PIN")
+    for doc_name, doc in (("--help", help_text), ("man page ENVIRONMENT",
+                                                   man_section(man, "ENVIRONMENT")),
+                          ("README.md", readme)):
+        report("CHECK_PEXIP_TOKEN_PIN" in doc, "%s documents CHECK_PEXIP_TOKEN_PIN" % doc_name)
+    for var in ("pexip_token_min_version", "pexip_token_pin"):
+        report(re.search(r"\b%s\b" % var, readme) is not None,
+               "README.md names the CheckCommand variable %s" % var)
+    report(re.search(r"/proc/\S*environ", readme) is not None and
+           re.search(r"process list", readme) is not None,
+           "README.md says what the PIN in the environment protects against and what not")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ FAKES = {
     "mtls": dict(cert="localhost", client_ca="ca"),
     "reset": dict(mode="reset"),
     "tlshang": dict(mode="hang"),
+    "chain": dict(cert="chain"),
+    "chainleaf": dict(cert="chain-leaf-first"),
 }
 HTTP_LABELS = harness.OK_LABELS[:-1]
 PERFDATA = {
@@ -72,6 +74,7 @@ def run_case(suite, case, get_fake, certs, refused, n):
         "{PORT}": fk.port if fk else "1", "{CA}": certs["ca.pem"],
         "{CA_OTHER}": certs["ca-other.pem"], "{CLIENT_CERT}": certs["client.pem"],
         "{CLIENT_KEY}": certs["client.key"], "{FILES}": files, "{REFUSED_PORT}": refused,
+        "{CHAIN_CA}": certs["chain-ca.pem"],
     }
 
     def sub(text):

@@ -202,6 +202,11 @@ def scenario_for(alias, config):
     m = re.fullmatch(r"(delay|release-delay|flaky502)-(\d+)", alias)
     if m:
         return m.group(1), int(m.group(2))
+    # v2 --min-version: "version-37", "version-36.10", "version-36.1b" report that
+    # version_id; "version-none" issues a token without any version.
+    m = re.fullmatch(r"version-([0-9a-z.]{1,20})", alias)
+    if m:
+        return "version", m.group(1)
     m = re.fullmatch(r"svc-([a-z_]+)", alias)
     if m and m.group(1) in SERVICE_TYPES:
         return "svc", m.group(1)
@@ -642,6 +647,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.issue(alias, fields)
         if scenario == "svc":
             return self.issue(alias, fields, service_type=param)
+        if scenario == "version":
+            return self.issue(alias, fields, version=None if param == "none" else param)
         if scenario == "testcall":
             return self.issue(alias, fields, service_type="test_call", variant="testcall")
         if scenario in ("minimal", "full", "extra-keys", "expires-number", "weird"):
@@ -650,7 +657,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.issue(alias, fields)
 
     def issue(self, alias, fields, role="HOST", service_type="conference", variant="success",
-              conference_name=None):
+              conference_name=None, version=VERSION["version_id"]):
         display_name = fields.get("display_name", "")
         call_tag = fields.get("call_tag", "")
         if not isinstance(display_name, str):
@@ -700,6 +707,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if variant == "weird":
                 result["version"] = {"version_id": "36" + WEIRD, "pseudo_version": WEIRD}
                 result["conference_name"] = WEIRD
+        if version is None:
+            result.pop("version", None)
+        elif version != VERSION["version_id"]:
+            result["version"] = dict(VERSION, version_id=version)
         return self.envelope(200, "success", result)
 
     def drip(self):

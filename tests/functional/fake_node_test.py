@@ -225,6 +225,20 @@ def main():
         return p
     s.case("request_token variants: minimal, full, extra keys, expires number, types", variants)
 
+    def versions():
+        p = []
+        for vid in ("37", "36.10", "9.99", "36.1b"):
+            _, _, js, _, _ = rt("version-" + vid)
+            got = js["result"].get("version", {})
+            if got.get("version_id") != vid or got.get("pseudo_version") != "79019.0.0":
+                p.append("version-%s: %r" % (vid, got))
+        _, _, js, _, _ = rt("version-none")
+        if "version" in js["result"] or not js["result"].get("token"):
+            p.append("version-none: %s" % sorted(js["result"]))
+        return p
+    s.case("v2 request_token versions: version-<id> reports that version_id, version-none none",
+           versions)
+
     def pins():
         p = []
         st, _, js, _, _ = rt("pin-host")

@@ -16,6 +16,14 @@
 #   wrongname     CA-signed for wrong.example.test only
 #   client        CA-signed client certificate (extendedKeyUsage clientAuth)
 #   ca-other      a second CA that signed nothing the servers use (to distrust the node)
+#   chain-ca      v2 -C: a self-signed root "Pexip Test Root CA", notAfter 3 days minus
+#                 1 hour from now (sent by the node, so it must not count)
+#   chain-inter   intermediate "Pexip Test Intermediate CA" signed by chain-ca, notAfter
+#                 5 days minus 1 hour (4 whole days left)
+#   chain         leaf (CN localhost, same names as localhost, 400 days) signed by
+#                 chain-inter; chain.pem holds leaf, intermediate and root, in that order
+#   chain-leaf-first  the same chain shape with a leaf of 2 days 23 h and an intermediate
+#                 of 400 days (the leaf expires first); chain-leaf-first.pem holds all three
 # Nothing here touches the network.
 set -eu
 
@@ -138,6 +146,42 @@ casign() {
 }
 casign short 3600 $((3600 - 5 * 86400))
 casign expired $((40 * 86400)) $((10 * 86400 + 3600))
+
+# v2 chain: root (short-lived but self-signed) <- intermediate <- leaf, each with explicit
+# dates. chainsign NAME CN SECONDS-AGO-START SECONDS-AGO-END ISSUER EXTENSIONS (ISSUER "self":
+# self-signed).
+chainsign() {
+	newkey "$1"
+	"$openssl" req -new -key "$1.key" -out "$1.csr" -subj "/O=check_pexip_token tests/CN=$2" \
+		-config ext.cnf 2>/dev/null
+	if [ "$5" = self ]; then
+		sed -e 's|caroot|chainroot|' -e "s|^certificate = .*|certificate = $1.pem|" \
+			-e "s|^private_key = .*|private_key = $1.key|" ca.cnf >chain.cnf
+		"$openssl" ca -batch -notext -selfsign -config chain.cnf -keyfile "$1.key" -in "$1.csr" \
+			-out "$1.pem" -startdate "$(stamp "$3")" -enddate "$(stamp "$4")" \
+			-extfile ext.cnf -extensions "$6" 2>/dev/null
+	else
+		sed -e 's|caroot|chainroot|' -e "s|^certificate = .*|certificate = $5.pem|" \
+			-e "s|^private_key = .*|private_key = $5.key|" ca.cnf >chain.cnf
+		"$openssl" ca -batch -notext -config chain.cnf -in "$1.csr" -out "$1.pem" \
+			-startdate "$(stamp "$3")" -enddate "$(stamp "$4")" \
+			-extfile ext.cnf -extensions "$6" 2>/dev/null
+	fi
+	rm -f "$1.csr" chain.cnf
+}
+mkdir -p chainroot/new
+: >chainroot/index.txt
+echo 2000 >chainroot/serial
+chainsign chain-ca 'Pexip Test Root CA' 3600 $((3600 - 3 * 86400)) self ca_ext
+chainsign chain-inter 'Pexip Test Intermediate CA' 3600 $((3600 - 5 * 86400)) chain-ca ca_ext
+chainsign chain-leaf localhost 3600 $((-400 * 86400)) chain-inter server_ext
+cat chain-leaf.pem chain-inter.pem chain-ca.pem >chain.pem
+mv chain-leaf.key chain.key
+rm -f chain-leaf.pem
+chainsign chain-inter-long 'Pexip Test Long Intermediate CA' 3600 $((-400 * 86400)) chain-ca ca_ext
+chainsign chain-leaf-first localhost 3600 $((3600 - 3 * 86400)) chain-inter-long server_ext
+cat chain-inter-long.pem chain-ca.pem >>chain-leaf-first.pem
+rm -rf chain-inter-long.key chain-inter-long.pem chainroot
 rm -rf caroot ca.cnf ext.cnf
 
 # The keys are test-only; keep them private anyway (a client key must not be world-readable).

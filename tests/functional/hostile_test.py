@@ -419,7 +419,7 @@ def main():
                  r"^PEXIP TOKEN CRITICAL: cannot connect to 127\.0\.0\.1 port 65535: ")
     valid_absurd("-C 0", tgt("meet") + ["-C", "0"], 0, OK_RX)
     valid_absurd("-C 36500", tgt("meet") + ["-C", "36500"], 1,
-                 r"^PEXIP TOKEN WARNING: certificate expires in [0-9]+ days "
+                 r"^PEXIP TOKEN WARNING: certificate expires in [0-9]+ days: leaf 'localhost' "
                  r"\(warning below 36500 days\)")
     valid_absurd("-C 10,20 (CRIT above WARN)", tgt("meet", short) + ["-C", "10,20"], 2,
                  r"^PEXIP TOKEN CRITICAL: certificate expires in 4 days", f=short)

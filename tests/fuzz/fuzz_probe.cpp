@@ -9,8 +9,9 @@
 // release_token or /status), each
 //   [kind] 0-127: an HTTP response, else a transport error of kind % 7
 //   [status high][status low] (% 1000) [flags: bit 0 body cut, bit 1 new connection,
-//   bit 2 certificate expiry known] [expiry days, signed] [timing byte]
-//   [reason length][reason][content-type length][content type][body length high][low][body]
+//   bit 2 certificate expiry known, bit 3 a two-certificate chain with
+//   the reason and content type as subjects, bits 4/5 self-signed] [expiry days, signed] [timing
+//   byte] [reason length][reason][content-type length][content type][body length high][low][body]
 #include "config.h"
 
 #include "fuzz_check.hpp"
@@ -70,8 +71,8 @@ public:
         FUZZ_CHECK(!request.path.empty() && request.path[0] == '/', request.path);
         ++sent;
         if (replies_.empty()) {
-            return cpt::TransportError{cpt::TransportErrorKind::timeout, "waiting for the response",
-                                       std::nullopt};
+            return cpt::TransportError{
+                cpt::TransportErrorKind::timeout, "waiting for the response", std::nullopt, {}};
         }
         cpt::HttpResult reply = std::move(replies_.front());
         replies_.pop_front();
@@ -99,11 +100,20 @@ cpt::HttpResult read_answer(Reader& in)
     const std::string content_type = in.bytes(in.byte());
     const std::size_t body_length = static_cast<std::size_t>(in.byte() << 8 | in.byte());
     const std::string body = in.bytes(body_length);
+    // v2 -C: a chain whose subjects are node text (the reason and content type bytes).
+    cpt::CertificateChain chain;
+    if ((flags & 8) != 0) {
+        const std::int64_t leaf = now_unix + static_cast<std::int64_t>(days) * 86400 + 60;
+        chain = {
+            {reason, leaf, (flags & 16) != 0},
+            {content_type, leaf - static_cast<std::int64_t>(step * 86400.0), (flags & 32) != 0}};
+    }
     if (kind >= 128) {
         cpt::TransportError error;
         error.kind = static_cast<cpt::TransportErrorKind>(kind % 7);
         error.message = reason;
         error.cert_not_after = not_after;
+        error.cert_chain = chain;
         return error;
     }
     cpt::HttpResponse response;
@@ -115,6 +125,7 @@ cpt::HttpResult read_answer(Reader& in)
     response.new_connection = (flags & 2) != 0;
     response.peer_address = "127.0.0.1 port 443";
     response.cert_not_after = not_after;
+    response.cert_chain = chain;
     cpt::PhaseTimings& t = response.timings;
     t.dns = step / 10;
     t.connect = step / 5;
@@ -149,6 +160,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.challenge_result = static_cast<cpt::State>(b & 3);
     options.maintenance_result = static_cast<cpt::State>((b >> 2) & 3);
     options.timeout_result = static_cast<cpt::State>((b >> 4) & 3);
+    if ((b & 0x40) != 0) {
+        options.min_version = "36.1"; // v2: the node's version_id meets --min-version
+    }
     if ((a & 0x20) != 0) {
         options.cert_warn_days = 30;
         options.cert_days_text = "30,7";

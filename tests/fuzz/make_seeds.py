@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the seed corpus of one fuzz target into a directory (Python 3 stdlib only).
 
-    make_seeds.py TARGET OUTDIR      TARGET: fuzz_response fuzz_range fuzz_options fuzz_probe
+    make_seeds.py TARGET OUTDIR      TARGET: fuzz_response fuzz_range fuzz_options fuzz_probe fuzz_version
 
 Seeds come from tests/data/*.json|html (every reply shape of ../shared/docs/pexip-client-api.md,
 rebuilt there for the unit suites), a few shapes the notes name that the data files do not
@@ -182,6 +182,13 @@ def seeds_probe(out):
     for body in EXTRA_BODIES:
         write(out, b"\x24\x40" + answer(200, body, b"OK") + release_ok)
         write(out, b"\x24\x40" + answer(403, body, b"Forbidden | \x1b[1m"))
+    # v2: a two-certificate chain with hostile subjects, and --min-version (options b & 0x40).
+    token = b'{"status":"success","result":{"token":"FAKE-token-1234567890==","version":' \
+            b'{"version_id":"36.1b","pseudo_version":"x"}}}'
+    write(out, b"\x24\x40" + answer(200, token, b"Leaf | \x1b[1m CN", b"Inter\r\nCN",
+                                    flags=4 | 8 | 32, days=5) + release_ok)
+    write(out, b"\x24\x40" + answer(0, b"", b"CN \x00 | x", b"root", kind=130,
+                                    flags=4 | 8 | 16, days=-2))
     for kind in range(7):
         write(out, b"\x24\x00" + answer(0, b"", b"transport | \x1b[31m message", b"",
                                         kind=128 + kind, flags=4, days=-3))
@@ -190,12 +197,28 @@ def seeds_probe(out):
               answer(0, b"", b"release transport error", b"", kind=128 + kind))
 
 
+# Versions as the contract and real nodes write them, and near misses (v2 --min-version).
+VERSIONS = ["36", "36.1", "36.9", "36.10", "9.99", "37", "35.1.2", "0", "036.010", "36.1b",
+            "36.", ".36", "36..1", "v36", "-1", "36 ", "", "9" * 70, "1." * 30 + "1"]
+
+
+def seeds_version(out):
+    for minimum in VERSIONS[:8]:
+        for version_id in VERSIONS:
+            write(out, minimum.encode() + b"\0" + version_id.encode())
+    for text in VERSIONS:
+        write(out, text.encode())
+    write(out, b"36\0" + b"36\x1b[31m | x\r\n")
+
+
 def main():
     if len(sys.argv) != 3:
-        sys.exit("usage: make_seeds.py fuzz_response|fuzz_range|fuzz_options|fuzz_probe OUTDIR")
+        sys.exit("usage: make_seeds.py fuzz_response|fuzz_range|fuzz_options|fuzz_probe|"
+                 "fuzz_version OUTDIR")
     target, out = sys.argv[1], sys.argv[2]
     makers = {"fuzz_response": seeds_response, "fuzz_range": seeds_range,
-              "fuzz_options": seeds_options, "fuzz_probe": seeds_probe}
+              "fuzz_options": seeds_options, "fuzz_probe": seeds_probe,
+              "fuzz_version": seeds_version}
     if target not in makers:
         sys.exit("unknown target %s" % target)
     os.makedirs(out, exist_ok=True)

@@ -373,11 +373,23 @@ def check_command(suite, cmd, exe):
             p.append("check_ipv4/6 not tied to -4/-6")
         if "pin" in " ".join(str(v) for k, v in vars_.items() if k != "pexip_token_pin_file"):
             p.append("a PIN default in vars")
-        if cmd.get("env") not in (None, {}) and "pin" in str(cmd.get("env")).lower():
-            p.append("env carries a PIN: %r" % cmd.get("env"))
         return p
     suite.case("vars: prefixed pexip_token_, -I defaults to $check_address$, -H to $host.name$, "
                "check_ipv4/6 follow -4/-6, no PIN anywhere", defaults)
+
+    def pin_only_in_env():
+        p = []
+        env = cmd.get("env")
+        if env != {"CHECK_PEXIP_TOKEN_PIN": "$pexip_token_pin$"}:
+            p.append("env is %r, expected only CHECK_PEXIP_TOKEN_PIN = $pexip_token_pin$" % env)
+        if "$pexip_token_pin$" in repr(args):
+            p.append("$pexip_token_pin$ reaches the arguments")
+        if vars_.get("pexip_token_pin") != "":
+            p.append("pexip_token_pin defaults to %r, expected \"\" (no PIN, no macro "
+                     "warning)" % vars_.get("pexip_token_pin"))
+        return p
+    suite.case("v2: pexip_token_pin goes only into env (CHECK_PEXIP_TOKEN_PIN), never into "
+               "arguments, default empty", pin_only_in_env)
 
     m = re.search(r"\(default ([0-9]+), below check_nrpe", help_text)
     plugin_t = int(m.group(1)) if m else None

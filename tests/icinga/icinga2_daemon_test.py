@@ -8,7 +8,8 @@ and spool directories under a temporary directory (no system service, no API lis
 listens on no port at all), as the nagios user when run as root. The configuration is the
 shipped icinga-templates/pexip.conf and services.conf.example plus one Host with two
 conferencing nodes in vars.pexip_nodes: node1 answers with a token (a PIN-protected alias, PIN from a file), node2
-is in maintenance mode. The checks are forced through the external command pipe, and the
+is in maintenance mode; a second Host sets pexip_token_pin instead of a file (v2), which
+must reach its node3 through env only. The checks are forced through the external command pipe, and the
 results are read back from a PerfdataWriter spool file: state, output and perfdata as Icinga 2
 recorded them. The command lines Icinga ran are read from its debug log.
 
@@ -27,11 +28,12 @@ PIN = "90210731"          # the fake node's host PIN for alias "pin-host"
 ALIAS = "pin-host"
 PUBLISHED = "node.example.test"  # in the test certificate; never resolved (-I is given)
 HOST = "pexip-test"
+HOST_ENV = "pexip-test-env"  # its PIN is pexip_token_pin (env), not a file
 TIMEOUT = 6               # pexip_token_timeout, so perfdata max must be 6
 FIELDS = ("HOST", "SERVICE", "COMMAND", "STATE", "STATEID", "OUTPUT", "PERF")
 
 
-def write_config(path, d, plugin_dir, pin_path, ca, port1, port2):
+def write_config(path, d, plugin_dir, pin_path, ca, port1, port2, port3):
     fmt = "\\t".join("%s::%s" % (k, v) for k, v in (
         ("HOST", "$host.name$"), ("SERVICE", "$service.name$"),
         ("COMMAND", "$service.check_command$"), ("STATE", "$service.state$"),
@@ -63,21 +65,34 @@ object PerfdataWriter "perfdata" {{
 }}
 object FileLogger "debug" {{ path = "{log}/debug.log"; severity = "debug" }}
 
-// One Pexip deployment published as {published}, two conferencing nodes on 127.0.0.1.
-object Host "{host}" {{
+// What every test host has: the published name, the alias, the test CA, the limit.
+template Host "pexip-test-host" {{
   check_command = "dummy"
   address = "127.0.0.1"
   vars.pexip_token_hostname = "{published}"
   vars.pexip_token_alias = "{alias}"
-  vars.pexip_token_pin_file = "{pin}"
   vars.pexip_token_ca_file = "{ca}"
+  vars.pexip_token_timeout = {timeout}
+}}
+
+// One Pexip deployment published as {published}, two conferencing nodes on 127.0.0.1.
+object Host "{host}" {{
+  import "pexip-test-host"
+  vars.pexip_token_pin_file = "{pin}"
   vars.pexip_token_warning = "5"
   vars.pexip_token_critical = "10"
-  vars.pexip_token_timeout = {timeout}
   vars.pexip_nodes["node1"] = {{ pexip_token_ip_address = "127.0.0.1"; pexip_token_port = {port1} }}
   vars.pexip_nodes["node2"] = {{ pexip_token_port = {port2} }}
 }}
-""".format(plugin_dir=plugin_dir, conf=common.CONF, services=common.SERVICES_EXAMPLE,
+
+// v2: the PIN as a (Director hidden field style) variable, passed only through env.
+object Host "{host_env}" {{
+  import "pexip-test-host"
+  vars.pexip_token_pin = "{pin_value}"
+  vars.pexip_nodes["node3"] = {{ pexip_token_port = {port3} }}
+}}
+""".format(host_env=HOST_ENV, pin_value=PIN, port3=port3, plugin_dir=plugin_dir,
+           conf=common.CONF, services=common.SERVICES_EXAMPLE,
            cmd=os.path.join(d["cmd"], "icinga2.cmd"),
            spool=d["spool"], fmt=fmt, log=d["log"], published=PUBLISHED, host=HOST,
            alias=ALIAS, pin=pin_path, ca=ca, timeout=TIMEOUT, port1=port1, port2=port2)
@@ -204,6 +219,7 @@ def main():
 
     fake_ok = suite.fake(name="node1")
     fake_maint = suite.fake(name="node2", config={"maintenance": True})
+    fake_env = suite.fake(name="node3")
 
     base = os.path.join(suite.tmp, "icinga2")
     os.makedirs(base)
@@ -211,7 +227,7 @@ def main():
     d = account.mkdirs(base, "etc", "run", "state", "cache", "log", "spool", "cmd")
     conf_path = os.path.join(d["etc"], "icinga2.conf")
     write_config(conf_path, d, os.path.dirname(plugin), pin_path, ca, fake_ok.port,
-                 fake_maint.port)
+                 fake_maint.port, fake_env.port)
     account.give(conf_path)
     env = common.daemon_env(suite)
     cmd = [progs["icinga2"], "daemon", "-c", conf_path] + defines(d, account)
@@ -241,18 +257,19 @@ def main():
 
         # Objects created by the shipped apply rule.
         now = int(time.time())
-        for node in ("node1", "node2"):
+        for host, node in ((HOST, "node1"), (HOST, "node2"), (HOST_ENV, "node3")):
             send_command(pipe, "[%d] SCHEDULE_FORCED_SVC_CHECK;%s;pexip-token-%s;%d" %
-                         (now, HOST, node, now))
+                         (now, host, node, now))
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             for rec in read_records(d["spool"]):
                 records[rec["SERVICE"]] = rec
-            if {"pexip-token-node1", "pexip-token-node2"} <= set(records):
+            if {"pexip-token-node1", "pexip-token-node2", "pexip-token-node3"} <= set(records):
                 break
             time.sleep(0.2)
-        suite.check("Icinga 2 recorded a result for both services of the apply rule",
-                    [] if {"pexip-token-node1", "pexip-token-node2"} <= set(records) else
+        suite.check("Icinga 2 recorded a result for the three services of the apply rule",
+                    [] if {"pexip-token-node1", "pexip-token-node2",
+                           "pexip-token-node3"} <= set(records) else
                     ["records for %s only after 30 s; log: %s" % (sorted(records),
                                                                  daemon.tail())])
     finally:
@@ -354,6 +371,26 @@ def main():
         return p
     suite.case("node1 got the PIN from the file, SNI and Host the published name, and the "
                "token was released (no ghost participant)", node1_seen)
+
+    # ---- node3: the PIN through env only (v2) ---------------------------------------------
+    def node3_env_pin():
+        p = []
+        r3 = records.get("pexip-token-node3")
+        if not r3 or (r3["STATE"], r3["STATEID"]) != ("OK", "0"):
+            p.append("node3 recorded %r, expected OK" % (r3,))
+        a3 = runs.get(fake_env.port)
+        if not a3:
+            return p + ["no command line for node3"]
+        if PIN in " ".join(a3) or "--pin" in a3 or "--pin-file" in a3:
+            p.append("node3's command line carries a PIN option: %s" % a3)
+        reqs = [r for r in fake_env.requests() if "request_token" in r["raw_path"]]
+        hdr = {k.lower(): v for k, v in reqs[0]["headers"]} if reqs else {}
+        if hdr.get("pin") != PIN:
+            p.append("node3 pin header %r, expected the PIN from pexip_token_pin" %
+                     hdr.get("pin"))
+        return p
+    suite.case("node3: pexip_token_pin reached the plugin through env (pin header sent, OK), "
+               "not through its command line", node3_env_pin)
 
     # ---- the same command line by hand ------------------------------------------------------
     if a1 and r1:

@@ -146,6 +146,7 @@ const std::vector<std::string> contract_long_options = {
     "help",
     "version",
     "extra-opts",
+    "min-version",
 };
 
 const std::vector<std::string> bad_timeouts = {"abc", "-1",  "0",   "0.0", "5000", "3601",
@@ -719,6 +720,28 @@ BOOST_AUTO_TEST_CASE(usage_text_is_short)
     for (const std::string& line : lines) {
         BOOST_TEST(columns(line) <= 80U, "too wide: '" << line << "'");
     }
+}
+
+BOOST_AUTO_TEST_CASE(min_version_is_kept_as_given)
+{
+    BOOST_TEST(is_usage_error(parse_with_target({"--min-version="})));
+    BOOST_TEST(is_usage_error(parse_with_target({"--min-version", ""})));
+    BOOST_TEST(require_options(parse_with_target({})).min_version.empty());
+    BOOST_TEST(require_options(parse_with_target({"--min-version=36.10"})).min_version == "36.10");
+    BOOST_TEST(require_options(parse_with_target({"--min-version", "37"})).min_version == "37");
+}
+
+BOOST_DATA_TEST_CASE(min_version_not_dotted_decimal_is_an_argument_error,
+                     bdata::make(std::vector<std::string>{"36.", ".36", "36..1", "v36", "36.1b",
+                                                          "-1", "36 ", " 36", "36,1", "+36",
+                                                          "3\xc3\xa9"}),
+                     text)
+{
+    const ParseOutcome outcome = parse_with_target({"--min-version=" + text});
+    const auto* error = std::get_if<cpt::UsageError>(&outcome);
+    BOOST_TEST_REQUIRE(error != nullptr, describe(outcome));
+    BOOST_TEST(error->reason.rfind("--min-version must be dotted decimal numbers", 0) == 0U,
+               error->reason);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

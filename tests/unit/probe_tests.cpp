@@ -1371,4 +1371,140 @@ BOOST_AUTO_TEST_CASE(huge_body_at_vvv_stays_under_8_kib)
     check_no_secrets(r.result, {"FAKE-big-token="});
 }
 
+// ---------------------------------------------------------------------------------------------
+// PIN from the environment (v2): -vv names the source, no rendering names the PIN
+
+BOOST_AUTO_TEST_CASE(environment_pin_is_sent_named_at_vv_and_never_printed)
+{
+    Options options = base_options();
+    options.pin_mode = cpt::PinMode::pin;
+    options.pin_source = cpt::PinSource::environment;
+    options.pin = "env-pin-97531";
+    FakeHttpClient client;
+    client.then(token_reply("token_v36.json")).then(released_reply());
+    const Run r = run(options, client);
+    BOOST_TEST_REQUIRE(client.requests().size() == 2U);
+    BOOST_TEST(header_value(client.requests()[0], "pin").value_or("") == "env-pin-97531");
+    BOOST_TEST(r.result.render(1).find("PIN source") == std::string::npos);
+    BOOST_TEST(
+        r.result.render(2).find("\nsettings: PIN source: environment CHECK_PEXIP_TOKEN_PIN\n") !=
+        std::string::npos);
+    check_no_secrets(r.result, {"env-pin-97531", v36_token});
+}
+
+BOOST_AUTO_TEST_CASE(no_pin_source_is_none_at_vv)
+{
+    FakeHttpClient client;
+    client.then(token_reply("token_v36.json")).then(released_reply());
+    const Run r = run(base_options(), client);
+    BOOST_TEST(r.result.render(2).find("\nsettings: PIN source: none\n") != std::string::npos);
+    BOOST_TEST(header_count(client.requests()[0], "pin") == 0U);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --min-version (v2): one line in the probe, the rest in subcheck_version
+
+namespace {
+
+/// One probe with --min-version against a token reply that is then released.
+Run run_min_version(const char* minimum, const cpt::HttpResponse& reply, FakeHttpClient& client)
+{
+    Options options = base_options();
+    options.min_version = minimum;
+    client.then(reply).then(released_reply());
+    return run(options, client);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(min_version_older_node_is_warning_after_release)
+{
+    FakeHttpClient client;
+    const Run r = run_min_version("37", token_reply("token_v36.json"), client);
+    BOOST_TEST(name_of(r.result.state()) == name_of(State::warning));
+    BOOST_TEST(summary_line(r.result) ==
+               "PEXIP TOKEN WARNING: version 36 older than minimum 37, " + v36_primary);
+    BOOST_TEST(client.requests().size() == 2U); // released all the same
+    const std::string v1 = r.result.render(1);
+    BOOST_TEST(v1.find("\n\\_ [WARNING] version: version 36 older than minimum 37\n") !=
+               std::string::npos);
+    BOOST_TEST(v1.find("node: Pexip Infinity version 36 (pseudo version ") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(min_version_met_is_ok_and_shown_in_long_output)
+{
+    FakeHttpClient client;
+    const Run r = run_min_version("36", token_reply("token_v36.json"), client);
+    BOOST_TEST(name_of(r.result.state()) == name_of(State::ok));
+    BOOST_TEST(summary_line(r.result) == "PEXIP TOKEN OK: " + v36_primary);
+    BOOST_TEST(r.result.render(1).find("\\_ [OK] version: version 36 (minimum 36)") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(min_version_token_without_version_is_warning)
+{
+    FakeHttpClient client;
+    const Run r = run_min_version(
+        "36",
+        http_response(200, "OK",
+                      R"({"status":"success","result":{"token":"T0KEN-without-version",)"
+                      R"("expires":"120","role":"HOST"}})"),
+        client);
+    BOOST_TEST(name_of(r.result.state()) == name_of(State::warning));
+    BOOST_TEST(summary_line(r.result).rfind(
+                   "PEXIP TOKEN WARNING: node reported no version (minimum 36), token issued", 0) ==
+                   0U,
+               summary_line(r.result));
+}
+
+BOOST_AUTO_TEST_CASE(min_version_is_not_judged_without_a_token)
+{
+    FakeHttpClient client;
+    const Run r = run_min_version(
+        "99", http_response(403, "Forbidden", read_data_file("pin_guest_none.json")), client);
+    BOOST_TEST(summary_line(r.result).find("version") == std::string::npos);
+    BOOST_TEST(client.unused_replies() == 1U); // no token, so no release either
+}
+
+// ---------------------------------------------------------------------------------------------
+// -C over the chain (v2): the chain comes through the HttpClient seam
+
+BOOST_AUTO_TEST_CASE(certificate_chain_from_the_client_names_the_intermediate)
+{
+    cpt::HttpResponse reply = token_reply("token_v36.json");
+    reply.cert_not_after = now_unix + 400 * day; // the leaf alone would be fine
+    reply.cert_chain = {{"node.example.com", now_unix + 400 * day, false},
+                        {"Pexip Test Intermediate CA", now_unix + 5 * day + 3600, false},
+                        {"Pexip Test Root CA", now_unix + day, true}};
+    FakeHttpClient client;
+    client.then(reply).then(released_reply());
+    const Run r = run(cert_options(30, std::nullopt), client);
+    BOOST_TEST(name_of(r.result.state()) == name_of(State::warning));
+    BOOST_TEST(summary_line(r.result) ==
+               "PEXIP TOKEN WARNING: certificate expires in 5 days: intermediate 'Pexip Test "
+               "Intermediate CA' (warning below 30 days), " +
+                   v36_primary);
+    BOOST_TEST(has_perf_item(r.result, "'cert_days'=5;30:"));
+    const std::string v1 = r.result.render(1);
+    BOOST_TEST(v1.find("\ncertificate 3 of 3: root 'Pexip Test Root CA' expires ") !=
+               std::string::npos);
+    BOOST_TEST(r.result.render(0).find("certificate 1 of 3") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(certificate_chain_on_a_transport_error_still_gives_cert_days)
+{
+    cpt::TransportError error;
+    error.kind = TransportErrorKind::protocol;
+    error.message = "Empty reply from server";
+    error.cert_chain = {{"node.example.com", now_unix + 3 * day + 60, false}};
+    FakeHttpClient client;
+    client.then(error);
+    const Run r = run(cert_options(30, 14), client);
+    BOOST_TEST(perfdata_of(r.result) == "'cert_days'=3;30:;14:");
+    BOOST_TEST(summary_line(r.result).find(
+                   "certificate expires in 3 days: leaf 'node.example.com' (critical below 14 "
+                   "days)") != std::string::npos,
+               summary_line(r.result));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
