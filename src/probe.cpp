@@ -146,6 +146,9 @@ private:
                      ? "access denied (" + http_text(response.status, "", response.reason) + ")"
                      : "access denied (HTTP " + std::to_string(response.status) +
                            "): " + truncate_text(reply.reason, 160));
+            if (options_.pin_mode != PinMode::none) {
+                result_.add_detail(break_in_hint); // a stale PIN's "Invalid PIN" counts too
+            }
             return;
         case TokenReplyKind::unauthorized:
             fail(State::critical, "authentication required (" +
