@@ -505,7 +505,8 @@ def main():
         php_env = dict(env, ICINGAWEB_CONFIGDIR=cfgdir)
         rc, _out, err, labels = template_problems(progs["icingacli"], cfgdir, php_env, None)
         named = sorted(set(labels or []))
-        want_named = sorted(set(ok_labels) | {"time_events"})
+        # What the plugin printed, and what it prints with --events or --srv.
+        want_named = sorted(set(ok_labels) | {"time_events", "nodes", "nodes_ok"})
         suite.check("the graphite module loads the template (icingacli graphite icinga2 "
                     "config: exit 0, pexip-token graphs name %s)" % named,
                     [] if rc == 0 and named == want_named else
@@ -542,7 +543,7 @@ def main():
             shown = res.stdout.decode().strip()
             print("# %s" % shown, flush=True)
             want = ("templates for pexip-token: pexip-token-cert pexip-token-events "
-                    "pexip-token-phases pexip-token-release")
+                    "pexip-token-phases pexip-token-release pexip-token-srv")
             if shown != want:
                 return ["the module matched %r, expected %r" % (shown, want)]
             with open(png_path, "rb") as f:
