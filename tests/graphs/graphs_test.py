@@ -180,6 +180,11 @@ def start_graphite_web(base, carbon):
             "LOG_ROTATION = False",
             "DEFAULT_XFILES_FACTOR = 0",
             "CARBONLINK_HOSTS = ['127.0.0.1:%d:a']" % carbon["query"],
+            # Points carbon-cache has not written yet come from its cache: on a busy machine
+            # a query may take a while, and a timed-out one would leave the cache out of
+            # every render for CARBONLINK_RETRY_DELAY (15 s by default).
+            "CARBONLINK_TIMEOUT = 15.0",
+            "CARBONLINK_RETRY_DELAY = 1",
             "DATABASES = {'default': {'NAME': %r, 'ENGINE': 'django.db.backends.sqlite3',"
             " 'USER': '', 'PASSWORD': '', 'HOST': '', 'PORT': ''}}" %
             os.path.join(d, "graphite.db"),
