@@ -267,8 +267,8 @@ struct CurlHttpClient::Impl
         tcp_connected = false;
         const long remaining = deadline.remaining_ms();
         if (remaining <= 0) {
-            return TransportError{TransportErrorKind::timeout, "no time left", cert_not_after,
-                                  cert_chain, {}};
+            return TransportError{
+                TransportErrorKind::timeout, "no time left", cert_not_after, cert_chain, {}};
         }
         set(CURLOPT_URL, ("https://" + url_host(settings.host) + ":" +
                           std::to_string(settings.port) + request.path)
@@ -346,8 +346,8 @@ struct CurlHttpClient::Impl
     Clock::time_point socket_opened_at; ///< its socket was created (the name had resolved)
     Clock::time_point tcp_connected_at; ///< its TCP connection was up (TLS began)
     bool tcp_connected = false;         ///< this request's new connection got past TCP
-    bool socket_opened = false;  ///< this request opened a socket for a new connection
-    bool had_connection = false; ///< an earlier request had a connection (maybe reusable)
+    bool socket_opened = false;         ///< this request opened a socket for a new connection
+    bool had_connection = false;        ///< an earlier request had a connection (maybe reusable)
 };
 
 CurlHttpClient::CurlHttpClient(ConnectionSettings settings, const Deadline& deadline)

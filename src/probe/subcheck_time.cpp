@@ -52,9 +52,9 @@ std::vector<PerfValue> completed_phase_perfdata(const CompletedPhases& phases,
                                                 double timeout_seconds)
 {
     std::vector<PerfValue> perfdata;
-    for (const auto& [label, value] : {std::pair{"time_dns", phases.dns},
-                                       std::pair{"time_connect", phases.connect},
-                                       std::pair{"time_tls", phases.tls}}) {
+    for (const auto& [label, value] :
+         {std::pair{"time_dns", phases.dns}, std::pair{"time_connect", phases.connect},
+          std::pair{"time_tls", phases.tls}}) {
         if (value) {
             perfdata.push_back(time_perfdata(label, *value, timeout_seconds));
         }

@@ -31,6 +31,7 @@ public:
             return cpt::TransportError{cpt::TransportErrorKind::other,
                                        "FakeHttpClient: no scripted reply",
                                        std::nullopt,
+                                       {},
                                        {}};
         }
         cpt::HttpResult reply = std::move(replies_.front());
