@@ -13,7 +13,7 @@ Checks are forced every second through the external command pipe. Then:
 
 - graphite-web (its Django app under wsgiref) returns through /render a series with points
   for every label the plugin printed, for the direct and the NRPE-wrapped service; the
-  refused node has no `time` series point (only the phases the plugin printed, if any);
+  refused node (-I given) has points for the completed phase time_dns and none for `time`;
 - the graphite module loads icinga-templates/graphite/pexip-token.ini (`icingacli graphite
   icinga2 config` names our labels) and refuses a broken copy; its Chart/GraphImage code
   renders the phases graph through graphite-web: a real PNG, decoded here, with pixels of
@@ -386,10 +386,10 @@ def main():
     ok_labels = sorted(ok_run.perf)
     down_labels = sorted(down_run.perf)
     suite.check("the plugin on the fake node: OK (or WARNING on a busy machine) with %s; on a "
-                "refused port: CRITICAL with "
-                "%s and no time" % (ok_labels, down_labels or "no perfdata"),
+                "refused port: CRITICAL with %s (the completed phase) and no time" % (
+                    ok_labels, down_labels or "no perfdata"),
                 [] if ok_run.rc in (0, 1) and ok_labels and down_run.rc == 2 and
-                "time" not in down_labels else
+                down_labels == ["time_dns"] else
                 ["ok run %s; refused run %s" % (ok_run.describe(), down_run.describe())])
 
     daemons = []
@@ -444,6 +444,12 @@ def main():
                     [] if ok else ["not up: %s" % icinga.tail()])
         if not ok:
             return suite.finish()
+        # Icinga 2.13's GraphiteWriter connects on its 10 s reconnect timer and drops the
+        # metrics of the results that come before: checks start once it is connected.
+        ok = wait_for(lambda: "Finished reconnecting to Graphite" in open(
+            icinga.log_path, errors="replace").read(), 30)
+        suite.check("icinga2's GraphiteWriter connected to carbon-cache (%.1f s)" % (
+            time.monotonic() - started), [] if ok else ["no connection: %s" % icinga.tail()])
         services = [(HOST, "pexip-token-node1"), (HOST, "pexip-token-down"),
                     (NRPE_HOST, "pexip-token-nrpe-node1")]
         t0 = time.monotonic()
@@ -495,9 +501,12 @@ def main():
                 p.append("a time point for a refused connection")
             if got != down_labels:
                 p.append("labels with points %s, the plugin printed %s" % (got, down_labels))
+            # Perfdata on failure (contract): -I given, so the DNS phase completed; TCP did not.
+            if got != ["time_dns"]:
+                p.append("labels with points %s, expected the completed phase time_dns" % got)
             return p
-        suite.case("the refused node: no time point in graphite, only the labels the plugin "
-                   "printed (%s)" % (down_labels or "none"), down_case)
+        suite.case("the refused node: graphite has the completed phase time_dns and no time "
+                   "point (the plugin printed %s)" % (down_labels or "none"), down_case)
 
         # ---- the graphite module: load, refuse, render ---------------------------------------
         cfgdir = os.path.join(base, "icingaweb2")
