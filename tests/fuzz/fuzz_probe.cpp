@@ -79,6 +79,15 @@ public:
         return reply;
     }
 
+    cpt::StreamResult stream(const cpt::HttpRequest& request, const cpt::StreamLimits& /*limits*/,
+                             cpt::StreamConsumer& /*consumer*/) override
+    {
+        FUZZ_CHECK(!request.path.empty() && request.path[0] == '/', request.path);
+        ++sent;
+        return cpt::TransportError{
+            cpt::TransportErrorKind::connect, "Connection refused", std::nullopt, {}};
+    }
+
     int sent = 0;
 
 private:
