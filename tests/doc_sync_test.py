@@ -388,7 +388,7 @@ def check_events_surfaces(top_srcdir, help_text, man_source, man, readme):
     for opt in ("--events", "--events-wait"):
         report(re.search(r"\[%s[]=]" % re.escape(opt), help_text) is not None,
                "the usage of --help shows [%s...]" % opt)
-        report(re.search(r"\[%s[]=]" % re.escape(opt), man_section(man, "SYNOPSIS"))
+        report(re.search(r"\[ %s( \]|\s*=)" % re.escape(opt), man_section(man, "SYNOPSIS"))
                is not None, "the man page's SYNOPSIS shows [%s...]" % opt)
     for doc_name, doc in (("man page", man), ("README.md", readme)):
         missing = [x for x in EVENTS_PHRASES if x not in doc]
