@@ -65,7 +65,8 @@ class WatchedEventSource extends EventSource {
         return super.addEventListener(type, fn, options);
     }
 }
-globalThis.EventSource = WatchedEventSource;
+// Only while viaStream() runs: the token rows (viaClient) judge the request as before, where
+// the web client gives up at the missing EventSource and releases the token itself.
 
 // The validator requestToken()/releaseToken()/refreshToken() would apply, by status.
 const VALIDATORS = {
@@ -229,6 +230,7 @@ async function viaStream(entry) {
     } catch (error) {
         thrown = `${error.name}: ${String(error.message).slice(0, 160)}`;
     }
+    globalThis.EventSource = WatchedEventSource;
     const manager = sourceEvents.createEventSourceManager({ token });
     const call = token ? manager.connect(spec.host, entry.alias).catch(error => {
         thrown = thrown ?? `stream: ${String(error?.message ?? error).slice(0, 160)}`;
@@ -244,6 +246,7 @@ async function viaStream(entry) {
             : streamLog.errors.length > 0 ? (streamLog.opened ? 'closed' : 'refused')
                 : streamLog.opened ? 'silent' : 'no stream';
     manager.close();
+    delete globalThis.EventSource;
     if (token) {
         await withTimeout(api.releaseToken({
             fetcher: api.withToken(fetch, token), host: spec.host,
@@ -305,5 +308,6 @@ for (const stream of streams) {
     }
     delete stream.events;
 }
-process.stdout.write(JSON.stringify({ answers, clients, streams, payloads, backgroundErrors }) + '\n');
-process.exit(0);
+// Exit once the pipe took it all: a bare process.exit() may cut a large verdict short.
+process.stdout.write(JSON.stringify({ answers, clients, streams, payloads, backgroundErrors }) + '\n',
+                     () => process.exit(0));
