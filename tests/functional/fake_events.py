@@ -58,8 +58,8 @@ def participant(uid, display_name, role, protocol, call_tag, start):
         "role": role, "rx_presentation_policy": "ALLOW", "service_type": "conference",
         "spotlight": 0, "start_time": start, "supports_direct_chat": True,
         "transfer_supported": "YES", "uuid": uid, "uri": "", "vendor": "",
-        "can_receive_personal_mix": False, "receive_from_video_mix": None, "mix_name": "main",
-        "timestamp": start,
+        "can_receive_personal_mix": False,
+        "receive_from_video_mix": {"mix_name": "main", "timestamp": start},
     }
 
 
