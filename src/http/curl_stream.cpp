@@ -126,7 +126,7 @@ StreamResult CurlStream::run(const HttpRequest& request, const StreamLimits& lim
         const std::string message(trim_trailing_whitespace(
             error_buffer_[0] != '\0' ? error_buffer_.data() : curl_easy_strerror(code)));
         if (!response_.head_received) {
-            return TransportError{kind_of(code), message, std::nullopt, {}};
+            return TransportError{kind_of(code), message, std::nullopt, {}, {}};
         }
         response_.end = StreamEnd::closed;
         response_.message = message;

@@ -23,8 +23,8 @@ std::string describe(const std::vector<cpt::ServerSentEvent>& events)
 {
     std::string out;
     for (const auto& e : events) {
-        out += e.type + '\x01' + e.data + '\x01' + e.id + '\x01' + (e.truncated ? "t" : "") +
-               '\x02';
+        out +=
+            e.type + '\x01' + e.data + '\x01' + e.id + '\x01' + (e.truncated ? "t" : "") + '\x02';
     }
     return out;
 }
@@ -37,7 +37,7 @@ public:
 
     cpt::HttpResult send(const cpt::HttpRequest& /*request*/) override
     {
-        return cpt::TransportError{cpt::TransportErrorKind::other, "unused", std::nullopt, {}};
+        return cpt::TransportError{cpt::TransportErrorKind::other, "unused", std::nullopt, {}, {}};
     }
 
     cpt::StreamResult stream(const cpt::HttpRequest& request, const cpt::StreamLimits& limits,

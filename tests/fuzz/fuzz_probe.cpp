@@ -72,7 +72,7 @@ public:
         ++sent;
         if (replies_.empty()) {
             return cpt::TransportError{
-                cpt::TransportErrorKind::timeout, "waiting for the response", std::nullopt, {}};
+                cpt::TransportErrorKind::timeout, "waiting for the response", std::nullopt, {}, {}};
         }
         cpt::HttpResult reply = std::move(replies_.front());
         replies_.pop_front();
@@ -85,7 +85,7 @@ public:
         FUZZ_CHECK(!request.path.empty() && request.path[0] == '/', request.path);
         ++sent;
         return cpt::TransportError{
-            cpt::TransportErrorKind::connect, "Connection refused", std::nullopt, {}};
+            cpt::TransportErrorKind::connect, "Connection refused", std::nullopt, {}, {}};
     }
 
     int sent = 0;

@@ -53,7 +53,7 @@ public:
             }
         }
         return cpt::TransportError{
-            cpt::TransportErrorKind::other, "no stream here", std::nullopt, {}};
+            cpt::TransportErrorKind::other, "no stream here", std::nullopt, {}, {}};
     }
 
 private:

@@ -68,6 +68,7 @@ public:
             return cpt::TransportError{cpt::TransportErrorKind::other,
                                        "FakeHttpClient: no scripted stream",
                                        std::nullopt,
+                                       {},
                                        {}};
         }
         ScriptedStream script = std::move(streams_.front());

@@ -84,7 +84,8 @@ Stream stream_of(std::vector<std::pair<std::string, double>> chunks, StreamEnd e
 Stream failed_stream()
 {
     Stream s;
-    s.error = cpt::TransportError{cpt::TransportErrorKind::connect, "Connection refused", {}, {}};
+    s.error =
+        cpt::TransportError{cpt::TransportErrorKind::connect, "Connection refused", {}, {}, {}};
     return s;
 }
 
