@@ -6,7 +6,7 @@ Web 2 graphite module, and Icinga 2 -> InfluxDB 1.x -> the Grafana dashboard's q
 Everything comes from Debian 12 packages and runs in a private temporary directory on
 127.0.0.1 with free ports (no system service, nothing from /etc used): a real `icinga2
 daemon` runs the shipped CheckCommand, services.conf.example (direct services: a healthy
-fake node with -C, and a node whose port refuses connections) and nrpe-services.conf.example
+fake node with -C, the same with --events, and a node whose port refuses connections) and nrpe-services.conf.example
 (the same healthy node through a private `nrpe`, queried by check_nrpe), with its `graphite`
 feature writing to a real `carbon-cache` and its `influxdb` feature to a real `influxd`.
 Checks are forced every second through the external command pipe. Then:
@@ -313,6 +313,7 @@ object Host "{host}" {{
   vars.pexip_token_certificate = "30,14"
   vars.pexip_token_timeout = 8
   vars.pexip_nodes["node1"] = {{ pexip_token_ip_address = "127.0.0.1"; pexip_token_port = {port} }}
+  vars.pexip_nodes["events"] = {{ pexip_token_ip_address = "127.0.0.1"; pexip_token_port = {port}; pexip_token_alias = "events-ok"; pexip_token_events = true }}
   vars.pexip_nodes["down"] = {{ pexip_token_ip_address = "127.0.0.1"; pexip_token_port = {refused} }}
 }}
 
@@ -382,6 +383,8 @@ def main():
     target = ["-H", "localhost", "-I", "127.0.0.1", "--ca-file", suite.ca, "-a", ALIAS,
               "-w", WARN, "-c", CRIT, "-C", "30,14", "-t", "8"]
     ok_run = suite.plugin(target + ["-p", fake.port])
+    ev_run = suite.plugin(target + ["-p", fake.port, "-a", "events-ok", "--events"])
+    ev_labels = sorted(ev_run.perf)
     down_run = suite.plugin(target + ["-p", refused])
     ok_labels = sorted(ok_run.perf)
     down_labels = sorted(down_run.perf)
@@ -389,8 +392,9 @@ def main():
                 "refused port: CRITICAL with %s (the completed phase) and no time" % (
                     ok_labels, down_labels or "no perfdata"),
                 [] if ok_run.rc in (0, 1) and ok_labels and down_run.rc == 2 and
-                down_labels == ["time_dns"] else
-                ["ok run %s; refused run %s" % (ok_run.describe(), down_run.describe())])
+                down_labels == ["time_dns"] and "time_events" in ev_labels else
+                ["ok run %s; refused run %s; --events run %s" % (
+                    ok_run.describe(), down_run.describe(), ev_run.describe())])
 
     daemons = []
     # The harness's watchdog ends the script through suite.cleanup() (fakes, temp dir): the
@@ -462,7 +466,8 @@ def main():
             icinga.log_path, errors="replace").read(), 30)
         suite.check("icinga2's GraphiteWriter connected to carbon-cache (%.1f s)" % (
             time.monotonic() - started), [] if ok else ["no connection: %s" % icinga.tail()])
-        services = [(HOST, "pexip-token-node1"), (HOST, "pexip-token-down"),
+        services = [(HOST, "pexip-token-node1"), (HOST, "pexip-token-events"),
+                    (HOST, "pexip-token-down"),
                     (NRPE_HOST, "pexip-token-nrpe-node1")]
         t0 = time.monotonic()
         while time.monotonic() - t0 < CHECK_SECONDS:
@@ -498,6 +503,9 @@ def main():
         suite.case("graphite-web returns a series with points for each of the %d labels of "
                    "the direct service (and time's warn/crit)" % len(ok_labels),
                    lambda: series_case(HOST, "pexip-token-node1", "pexip-token", ok_labels))
+        suite.case("graphite-web returns the %d series of a service with --events, "
+                   "time_events among them" % len(ev_labels),
+                   lambda: series_case(HOST, "pexip-token-events", "pexip-token", ev_labels))
         suite.case("graphite-web returns the same series for the NRPE-wrapped service (path "
                    "with check command nrpe)",
                    lambda: series_case(NRPE_HOST, "pexip-token-nrpe-node1", "nrpe", ok_labels))
@@ -620,7 +628,7 @@ def main():
                     yield from walk(pnl.get("panels", []))
             queries += list(walk(dash["panels"]))
             subst = {"$hostname": "(%s)" % re.escape(HOST).replace("\\-", "-"),
-                     "$service": "(pexip-token-node1)", "$timeFilter": "time > now() - 10m",
+                     "$service": "(pexip-token-node1|pexip-token-events)", "$timeFilter": "time > now() - 10m",
                      "$__interval": "1s"}
             p = []
             panels_with_data = set()
@@ -649,6 +657,10 @@ def main():
                     vals = dict(zip(cols, last))
                     if vals.get("warning") != float(WARN) or vals.get("critical") != float(CRIT):
                         p.append("thresholds %s, expected %s/%s" % (vals, WARN, CRIT))
+                if name.startswith("panel 4"):
+                    tags = sorted(s["tags"]["metric"] for s in series)
+                    if tags != ["time_events", "time_release"]:
+                        p.append("release/events panel series %s" % tags)
                 if name.startswith("panel 2"):
                     tags = sorted(s["tags"]["metric"] for s in series)
                     if tags != sorted(PHASES):
