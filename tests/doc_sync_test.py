@@ -48,12 +48,13 @@ CONTRACT_OPTIONS = [
     ("version", "V"),
     ("extra-opts", None),
     ("min-version", None),
+    ("srv", None),
 ]
 
 # Perfdata labels of the contract; both documents must describe each.
 CONTRACT_PERFDATA = [
     "time", "time_dns", "time_connect", "time_tls", "time_server", "time_transfer",
-    "time_release", "cert_days",
+    "time_release", "cert_days", "nodes", "nodes_ok",
 ]
 
 # The two commands README.md must give, verbatim.

@@ -10,7 +10,7 @@ import os
 import re
 import sys
 
-LAYERS = ["base", "plugin_kit", "http", "pexip", "probe", "cli"]
+LAYERS = ["base", "dns", "plugin_kit", "http", "pexip", "probe", "cli"]
 TOP_FILES = {"main.cpp", "plugin.cpp", "plugin.hpp"}
 MAX_LINES = 400
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -23,6 +23,7 @@ std::string usage_text()
            "   [-k] [--ca-file=FILE] [--client-cert=FILE] [--client-key=FILE]\n"
            "   [-C WARN[,CRIT]] [-w RANGE] [-c RANGE] [-t SECONDS] [--timeout-result=STATE]\n"
            "   [--min-version=VERSION] [--extra-opts=[SECTION][@FILE]] [-v]...\n"
+           " check_pexip_token --srv -H DOMAIN -a ALIAS [options]\n"
            "Try 'check_pexip_token --help' for more information.\n";
 }
 
@@ -59,6 +60,11 @@ Target:
     Connect over IPv4 only
  -6, --use-ipv6
     Connect over IPv6 only
+ --srv
+    HOST is a domain: probe every conferencing node the SRV records
+    _pexapp._tcp.HOST name (as Pexip's apps find them), each a whole probe in
+    parallel with its SRV name and port; no record: HOST on port 443. OK only
+    when every node is OK; at most WARNING while one is. Not with -I or -p
 
 Probe:
  -a, --alias=ALIAS
