@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """No test sends a DNS query off the machine: the functional tests that run the plugin with
-host names (cli_cases, hostile, request, backstop) run again inside a private network and
+host names (cli_cases, request, backstop, fake_node) run again inside a private network and
 mount namespace (`unshare --net --mount`) whose only resolver is dns_server.py on
 127.0.0.53, which answers NXDOMAIN to everything and logs every query. Each must still pass,
 and every name the server was asked for must be a test name (.test, .invalid, localhost):
@@ -22,7 +22,10 @@ sys.path.insert(0, HERE)
 
 INSIDE = "--inside-namespace"
 DNS_ADDRESS = "127.0.0.53"
-SCRIPTS = ["cli_cases_test.py", "hostile_test.py", "request_test.py", "backstop_test.py"]
+# The scripts that name hosts other than localhost (.test, .invalid); CPT_DNS_AUDIT_SCRIPTS
+# (space-separated) replaces the list, e.g. to add hostile_test.py (55 s more).
+SCRIPTS = (os.environ.get("CPT_DNS_AUDIT_SCRIPTS") or
+           "cli_cases_test.py request_test.py backstop_test.py fake_node_test.py").split()
 TEST_SUFFIXES = (".test", ".invalid", "localhost")
 
 
