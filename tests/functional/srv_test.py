@@ -75,6 +75,8 @@ def inside():
                        (10, 50, pb, "b.srv.test")])
     srv("down.test", [(10, 0, refused[0], "a.srv.test"), (10, 0, refused[1], "b.srv.test"),
                       (10, 0, refused[2], "c.srv.test")])
+    srv("onedown.test", [(10, 60, pa, "a.srv.test"), (10, 40, refused[0], "c.srv.test"),
+                         (20, 0, pb, "b.srv.test")])
     srv("hang.test", [(10, 0, int(H.port), "d.srv.test"), (10, 0, pa, "a.srv.test"),
                       (20, 0, pb, "b.srv.test")])
     srv("wrongcert.test", [(10, 0, pa, "w.srv.test")])
@@ -140,6 +142,17 @@ def inside():
             p.append("perfdata labels %s: a target without an HTTP answer has no time" %
                      perf_labels(r))
         print("# -v, all down:\n# " + r.out.rstrip().replace("\n", "\n# "), flush=True)
+        return p + [r.describe()] if p else p
+
+    def one_refused():
+        r = run("onedown.test", "-v")
+        p = r.expect(1, r"^PEXIP TOKEN WARNING: 2 of 3 nodes OK; c\.srv\.test CRITICAL: cannot "
+                        r"connect to c\.srv\.test port %d" % refused[0],
+                     has=[r"^\\_ \[CRITICAL\] c\.srv\.test port %d \(priority 10, weight 40\)"
+                          % refused[0]])
+        if sorted(r.perf) != ["nodes", "nodes_ok", "time_a.srv.test", "time_b.srv.test"]:
+            p.append("perfdata labels %s" % sorted(r.perf))
+        print("# -v, one node down:\n# " + r.out.rstrip().replace("\n", "\n# "), flush=True)
         return p + [r.describe()] if p else p
 
     def one_down():
@@ -222,6 +235,8 @@ def inside():
          "non-443 ports", three_ok)
     case("one target in maintenance: WARNING, named on line 1", maintenance)
     case("all targets refuse: CRITICAL, no time_ labels", all_down)
+    case("one target refuses, two OK: WARNING (clients fail over), the down one named",
+         one_refused)
     case("one target hangs (-t 3): ends within -t + 1 s, the others reported", one_down)
     case("target whose certificate lacks its SRV name: CRITICAL", wrong_certificate)
     case("PIN sent to every target, never printed at -vvv", pin_everywhere)
