@@ -125,6 +125,14 @@ def inside():
         print("# -v, three nodes:\n# " + r.out.rstrip().replace("\n", "\n# "), flush=True)
         return p + [r.describe()] if p else p
 
+    def with_events():
+        r = run("ok.test", "--events", "-v")
+        p = r.expect(0, r"^PEXIP TOKEN OK: 3 of 3 nodes OK",
+                     has=[r"^    \\_ \[OK\] events: "])
+        if r.out.count("    \\_ [OK] events: ") != 3:
+            p.append("not every target read the event stream")
+        return p + [r.describe()] if p else p
+
     def maintenance():
         r = run("maint.test", "-v")
         p = r.expect(1, r"^PEXIP TOKEN WARNING: 2 of 3 nodes OK; d\.srv\.test CRITICAL: node "
@@ -233,6 +241,7 @@ def inside():
 
     case("three healthy targets in scrambled record order: OK, nodes_ok=3, client order, "
          "non-443 ports", three_ok)
+    case("--events: every target's whole probe reads the event stream", with_events)
     case("one target in maintenance: WARNING, named on line 1", maintenance)
     case("all targets refuse: CRITICAL, no time_ labels", all_down)
     case("one target refuses, two OK: WARNING (clients fail over), the down one named",
