@@ -8,13 +8,15 @@
 2. lintian on the .deb and the .changes: no error, no warning; every override in
    debian/*.lintian-overrides (and debian/source/lintian-overrides) has a comment.
 3. Installs it with `apt-get install ./check-pexip-token_*.deb`, then: the layout (plugin,
-   man page, conffile /etc/nagios-plugins/config/pexip_token.cfg, CheckCommand in Icinga's
-   plugins-contrib.d, examples); the installed plugin against the fake node (OK, and
+   man page, conffiles /etc/nagios-plugins/config/pexip_token.cfg and the graph templates in
+   /etc/icingaweb2/modules/graphite/templates, CheckCommand in Icinga's plugins-contrib.d,
+   examples); the Icinga Web 2 graphite module (when installed) loads the installed graph
+   templates from a configuration folder laid out like /etc/icingaweb2; the installed plugin against the fake node (OK, and
    CRITICAL in maintenance mode); `hardening-check` on it; it links the shared libstdc++ and
    Boost; `icinga2 daemon -C` on a copy of Debian's stock /etc/icinga2 plus the installed
    example services and hosts sees CheckCommand "pexip-token" from plugins-contrib.d;
    `nagios4 -v` of Debian's stock /etc/nagios4/nagios.cfg counts three more commands.
-4. Purges it: `dpkg -S` finds none of its files, none is left on disk, the conffile is gone.
+4. Purges it: `dpkg -S` finds none of its files, none is left on disk, the conffiles are gone.
 
 It changes the machine (installs a package), so it runs only as root with the tools
 installed, and never twice at once or while another test loads an Icinga config with
@@ -48,11 +50,16 @@ PACKAGE = "check-pexip-token"
 PLUGIN = "/usr/lib/nagios/plugins/check_pexip_token"
 CONFFILE = "/etc/nagios-plugins/config/pexip_token.cfg"
 ICINGA_CONF = "/usr/share/icinga2/include/plugins-contrib.d/pexip.conf"
+GRAPHITE_TEMPLATES = "/etc/icingaweb2/modules/graphite/templates"
+GRAPHITE_TEMPLATE = GRAPHITE_TEMPLATES + "/pexip-token.ini"
 EXAMPLES = "/usr/share/doc/%s/examples" % PACKAGE
-LAYOUT = [PLUGIN, CONFFILE, ICINGA_CONF, "/usr/share/man/man1/check_pexip_token.1.gz",
+LAYOUT = [PLUGIN, CONFFILE, GRAPHITE_TEMPLATE, ICINGA_CONF,
+          "/usr/share/man/man1/check_pexip_token.1.gz",
           "/usr/share/doc/%s/copyright" % PACKAGE] + [
     os.path.join(EXAMPLES, n) for n in ("services.conf.example", "hosts.conf.example",
-                                        "nrpe.cfg.example", "nagios-services.cfg.example")]
+                                        "nrpe.cfg.example", "nagios-services.cfg.example",
+                                        "nrpe-services.conf.example",
+                                        "pexip-token-grafana.json")]
 TOOLS = {"dpkg-buildpackage": "dpkg-dev", "dh": "debhelper", "fakeroot": "fakeroot",
          "lintian": "lintian", "hardening-check": "devscripts", "apt-get": "apt",
          "dpkg": "dpkg", "icinga2": "icinga2-bin", "nagios4": "nagios4-core"}
@@ -253,9 +260,10 @@ def after_install(suite, files, nagios_before):
     missing = [f for f in LAYOUT if f not in files or not os.path.isfile(f)]
     suite.check("installed in Debian's layout: %s" % ", ".join(LAYOUT), missing)
     rc, conffiles = run(["dpkg-query", "-W", "-f", "${Conffiles}", PACKAGE])
-    suite.check("%s is a conffile (and the only one)" % CONFFILE,
-                [] if [x.split()[0] for x in conffiles.splitlines() if x.strip()] == [CONFFILE]
-                else ["conffiles: %r" % conffiles])
+    suite.check("%s and %s are the conffiles" % (CONFFILE, GRAPHITE_TEMPLATE),
+                [] if sorted(x.split()[0] for x in conffiles.splitlines() if x.strip()) ==
+                sorted([CONFFILE, GRAPHITE_TEMPLATE]) else ["conffiles: %r" % conffiles])
+    graphite_module_loads(suite)
 
     # The installed plugin against the fake node.
     fake = suite.fake()
@@ -315,6 +323,29 @@ def after_install(suite, files, nagios_before):
         after == before + 3 else ["exit %d: %s" % (rc, " / ".join(out.splitlines()[-6:]))])
 
 
+def graphite_module_loads(suite):
+    """The graphite module reads site templates from <config dir>/modules/graphite/templates
+    (Debian's config dir: /etc/icingaweb2). A private config dir with the module enabled and
+    that folder linked to the installed one: icingacli sees graphs for pexip-token."""
+    module = "/usr/share/icingaweb2/modules/graphite"
+    icingacli = common.find_program("icingacli")
+    if not icingacli or not os.path.isdir(module):
+        print("# icingacli or icingaweb2-module-graphite not installed: graph template load "
+              "not checked here (tests/graphs/graphs_test.py does it)", flush=True)
+        return
+    cfg = os.path.join(suite.tmp, "icingaweb2")
+    os.makedirs(os.path.join(cfg, "enabledModules"))
+    os.makedirs(os.path.join(cfg, "modules", "graphite"))
+    os.symlink(module, os.path.join(cfg, "enabledModules", "graphite"))
+    os.symlink(GRAPHITE_TEMPLATES, os.path.join(cfg, "modules", "graphite", "templates"))
+    rc, out = run([icingacli, "graphite", "icinga2", "config"],
+                  env=dict(suite.base_env(), ICINGAWEB_CONFIGDIR=cfg))
+    suite.check("the graphite module loads the installed %s (icingacli graphite icinga2 "
+                "config shows graphs for pexip-token)" % GRAPHITE_TEMPLATE,
+                [] if rc == 0 and 'vars.check_command = "pexip-token"' in out else
+                ["exit %d: %s" % (rc, out[-300:])])
+
+
 def after_purge(suite, rc, out, files):
     p = [] if rc == 0 else ["apt-get purge: exit %d: %s" % (rc, out[-400:])]
     if state() not in ("not-installed", "unknown", ""):
@@ -333,12 +364,13 @@ def after_purge(suite, rc, out, files):
         p.append("dpkg -S still finds %s" % owned)
     if left:
         p.append("left on disk: %s" % left)
-    if os.path.exists(CONFFILE):
-        p.append("the conffile %s survived the purge" % CONFFILE)
+    for conffile in (CONFFILE, GRAPHITE_TEMPLATE):
+        if os.path.exists(conffile):
+            p.append("the conffile %s survived the purge" % conffile)
     if not files:
         p.append("nothing was installed to check")
     suite.check("apt-get purge: dpkg -S finds none of its %d files, none is on disk, the "
-                "conffile is gone" % len(files), p)
+                "conffiles are gone" % len(files), p)
 
 
 if __name__ == "__main__":
