@@ -67,10 +67,11 @@ def main():
     case("reset during the TLS handshake -> CRITICAL at once (< 2 s)",
          target(reset, "meet") + ["-t", "5"], 2, r"^PEXIP TOKEN CRITICAL: TLS handshake failed: ",
          None, max_t=2.0, labels=[])
-    # A speed claim: under a slow wrapper (valgrind) the deadline is stretched.
-    case("-t 1 on a healthy node is plenty", target(main_fake, "meet") +
-         ["-t", harness.stretch(1)], 0,
-         r"^PEXIP TOKEN OK: " + TOK + ", released ", None, max_t=2.0)
+    # A speed claim, apart from any deadline: a healthy node with the default -t (10 s) is
+    # probed, token released, well inside a generous 5 s of wall clock (loopback: tens of ms
+    # unloaded). A tight -t here would measure the machine, not the plugin.
+    case("healthy node, default -t: OK well inside 5 s", target(main_fake, "meet"), 0,
+         r"^PEXIP TOKEN OK: " + TOK + ", released ", None, max_t=5.0)
 
     def run(c):
         name, args, rc, rx, t, min_t, max_t, labels, has = c

@@ -24,12 +24,10 @@ import harness  # noqa: E402
 
 STRACE = shutil.which("strace")
 if not STRACE:
-    print("SKIP: strace not found (Debian: strace)")
-    sys.exit(77)
+    harness.skip_script("strace not found (Debian: strace; .ci/install-deps installs it)")
 if subprocess.run([STRACE, "-f", "-qq", "-o", os.devnull, "true"], stdin=subprocess.DEVNULL,
                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
-    print("SKIP: strace cannot trace here (ptrace not permitted)")
-    sys.exit(77)
+    harness.skip_script("strace cannot trace here (ptrace not permitted)")
 
 TRACED = "socket,socketpair,connect,open,openat,openat2,getrandom"
 NETWORK_RE = re.compile(r"\b(socket|socketpair|connect)\(")

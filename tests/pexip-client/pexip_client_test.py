@@ -184,8 +184,8 @@ def main():
     start = time.monotonic()
     node = shutil.which("node")
     if not node:
-        print("SKIP: node (Node.js) not found: .ci/install-deps installs Debian's nodejs and npm")
-        sys.exit(77)
+        harness.skip_script("node (Node.js) not found: .ci/install-deps installs Debian's nodejs "
+                            "and npm")
     s = harness.Suite("pexip_client", watchdog=300)
     modules, tried = modules_dir()
     if modules is None:
