@@ -8,8 +8,9 @@ the --ca-file given); and no getrandom of 32 bytes or more (OpenSSL seeding its 
 generator; the C library's own calls ask for a few bytes). A real probe against the fake
 node is the control: its log must show every one of those, or the detectors are broken.
 
-Prints "ok - ..." / "not ok - ..." per case and ends with "N passed, M failed"; exits 77
-when strace is missing or cannot trace here (Debian: strace).
+Prints "ok - ..." / "not ok - ..." per case and ends with "N passed, M failed, K skipped";
+a skip (exit 77; a failure under CHECK_REQUIRE_ALL=1) when strace is missing or cannot trace
+here (Debian: strace).
 """
 
 import os

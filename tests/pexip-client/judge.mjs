@@ -59,10 +59,12 @@ function judgeAnswer(answer) {
     }
     const validate = validation[name];
     // The validators delete unknown keys (removeAdditional): give them a copy.
+    // ran: the validator itself judged the answer (the cases above never reach it).
     if (validate(structuredClone(data))) {
-        return { valid: true, validator: name };
+        return { valid: true, validator: name, ran: true };
     }
-    return { valid: false, validator: name, why: JSON.stringify(validate.errors).slice(0, 400) };
+    return { valid: false, validator: name, ran: true,
+             why: JSON.stringify(validate.errors).slice(0, 400) };
 }
 
 function withTimeout(promise, ms) {
