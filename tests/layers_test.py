@@ -71,5 +71,5 @@ for root, _dirs, names in os.walk(srcdir):
 check(files > 0, "found the sources under %s" % srcdir)
 print("ok - %d files of src/ checked: includes point down the layers %s" %
       (files, " < ".join(LAYERS)) if failed == 0 else "layer check failed")
-print("%d passed, %d failed" % (passed, failed))
+print("%d passed, %d failed, 0 skipped" % (passed, failed))  # nothing here can skip
 sys.exit(1 if failed else 0)

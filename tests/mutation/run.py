@@ -115,12 +115,13 @@ def git(srcdir, *args):
     return r.stdout.decode("utf-8", "replace").strip() if r.returncode == 0 else None
 
 
-def sample(srcdir, mutants, size, touched_commits):
+def sample(srcdir, mutants, size, touched_commits, touched_max):
     """The mutants of a rotating sample: the list (equivalent ones left out) is dealt into
     G = ceil(len / size) groups by position (mutant i is in group i mod G); this run takes
     group (number of commits up to HEAD) mod G, so G consecutive commits exercise every
-    mutant. Plus every mutant whose file the last touched_commits commits changed. Returns
-    (mutants, a sentence saying how they were chosen)."""
+    mutant. Plus up to touched_max mutants whose file the last touched_commits commits
+    changed (in the rotation's order, so that a large change is covered over a few runs).
+    Returns (mutants, a sentence saying how they were chosen)."""
     pool = [m for m in mutants if not m.get("equivalent")]
     groups = max(1, math.ceil(len(pool) / max(1, size)))
     count = git(srcdir, "rev-list", "--count", "HEAD")
@@ -138,11 +139,16 @@ def sample(srcdir, mutants, size, touched_commits):
         out = git(srcdir, "diff", "--name-only", "HEAD~%d" % depth, "HEAD") if depth else None
         touched = set((out or "").split())
     extra = [m for m in pool if m["file"] in touched and m not in chosen]
-    note = ("group %d of %d (%s): %d mutants; files the last %d commits touched (%s): %d more"
-            % (group + 1, groups, how, len(chosen), touched_commits,
-               ", ".join(sorted(f for f in touched if f.startswith("src/"))) or "none",
-               len(extra)))
-    return chosen + extra, note
+    # Rotate the touched ones by the commit too, then cap them.
+    start = number % len(extra) if extra else 0
+    capped = (extra[start:] + extra[:start])[:touched_max]
+    files = sorted(f for f in touched if f.startswith("src/"))
+    note = ("group %d of %d (%s): %d mutants; the last %d commits touched %d files of src/ "
+            "(%s) with %d mutants: %d of them more" %
+            (group + 1, groups, how, len(chosen), touched_commits, len(files),
+             ", ".join(files[:8]) + (", ..." if len(files) > 8 else "") if files else "none",
+             len(extra), len(capped)))
+    return chosen + capped, note
 
 
 def run(cmd, cwd, env=None, timeout=None, log=None):
@@ -217,6 +223,9 @@ class Tree:
         env.update({"CHECK_PEXIP_TOKEN": os.path.join(self.build, "check_pexip_token"),
                     "TOP_SRCDIR": self.src, "TOP_BUILDDIR": self.build,
                     "PYTHON3": sys.executable, "BOOST_TEST_REPORT_LEVEL": "short"})
+        # A skip must read as a skip here (inconclusive), not as the failure that
+        # CHECK_REQUIRE_ALL=1 makes of it (which would count as a kill).
+        env.pop("CHECK_REQUIRE_ALL", None)
         return env
 
     def test(self, name):
@@ -289,6 +298,8 @@ def main(argv=None):
     ap.add_argument("--touched-commits", type=int, default=0, metavar="C",
                     help="with --sample: also every mutant of a file the last C commits "
                     "changed")
+    ap.add_argument("--touched-max", type=int, metavar="M",
+                    help="with --touched-commits: at most M of those (default: N)")
     ap.add_argument("--list", default=os.path.join(HERE, "mutants.json"))
     ap.add_argument("--srcdir", default=DEFAULT_SRCDIR, help="the tree to copy (default: ours)")
     ap.add_argument("--scratch", help="scratch directory (default: a new one under $TMPDIR); "
@@ -315,7 +326,8 @@ def main(argv=None):
     if args.check:
         return check(srcdir, mutants)
     if args.sample:
-        mutants, note = sample(srcdir, mutants, args.sample, args.touched_commits)
+        mutants, note = sample(srcdir, mutants, args.sample, args.touched_commits,
+                               args.sample if args.touched_max is None else args.touched_max)
         print("sample: %s" % note, flush=True)
         print("sample: %s" % ", ".join(m["id"] for m in mutants), flush=True)
 
