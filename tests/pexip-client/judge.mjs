@@ -166,7 +166,8 @@ function judgeSafely(answer) {
         return judgeAnswer(answer);
     } catch (error) {
         // e.g. 100000 levels of nesting: Pexip's code throws RangeError on it
-        return { valid: false, why: `${error.name}: ${String(error.message).slice(0, 160)}` };
+        return { valid: false, threw: true,
+                 why: `${error.name}: ${String(error.message).slice(0, 160)}` };
     }
 }
 

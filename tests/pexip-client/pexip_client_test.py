@@ -7,7 +7,7 @@ node and the plugin's states. See README.md in this folder.
     goes to Pexip's validator for its endpoint and status. Answers with no HTTP reply
     (transport errors), a status Pexip has no schema for, or a body that is not JSON never
     reach a validator; the test counts them apart and says why. Every answer Pexip would not
-    accept (rejected by the validator, or never reaching one) must be labelled (legacy /
+    accept (rejected by the validator, making it throw, or never reaching one) must be labelled (legacy /
     hostile / not-pexip, with why) in answers.json, and every label must still be needed.
 (b) For every row of agreement.json, Pexip's request code (requestToken of @pexip/infinity-api
     and the web app's client of @pexip/infinity) and the plugin probe the same alias; Pexip's
@@ -266,7 +266,7 @@ def main():
     valid = 0
     problems = []
     # What each answer met: Pexip's validator (ran), or why it never reached one.
-    ran = rejected_ran = 0
+    ran = rejected_ran = threw = 0
     unreached = {"no HTTP answer (transport error)": 0, "an HTTP status with no schema": 0,
                  "not JSON (Content-Type or body)": 0, "not judged": 0}
     for a in answers:
@@ -274,6 +274,8 @@ def main():
         if v.get("ran"):
             ran += 1
             rejected_ran += 0 if v["valid"] else 1
+        elif v.get("threw"):
+            threw += 1  # Pexip's code threw on it (e.g. RangeError on 100000-deep JSON)
         elif a.get("status") is None:
             unreached["no HTTP answer (transport error)"] += 1
         elif "no schema" in (v.get("why") or ""):
@@ -301,9 +303,11 @@ def main():
             [] if not unreached["not judged"] else
             ["%d answers not judged" % unreached["not judged"]])
     print("# %d fake answers collected; %d validated by Pexip's validators (%d accepted, %d "
-          "rejected); %d never reached a validator: %s; labelled (every answer Pexip would "
-          "not accept): %d legacy, %d hostile, %d not-pexip" % (
-              len(answers), ran, ran - rejected_ran, rejected_ran, len(answers) - ran,
+          "rejected); %d made Pexip's code throw (JSON it cannot parse or walk); %d never "
+          "reached a validator: %s; labelled (every answer Pexip would not accept): %d legacy, "
+          "%d hostile, %d not-pexip" % (
+              len(answers), ran, ran - rejected_ran, rejected_ran, threw,
+              len(answers) - ran - threw,
               ", ".join("%d %s" % (n, why) for why, n in unreached.items() if n) or "none",
               *(sum(1 for a in answers if labels.get(a["id"], {}).get("label") == kind)
                 for kind in ("legacy", "hostile", "not-pexip"))), flush=True)
