@@ -21,12 +21,16 @@
 It changes the machine (installs a package), so it runs only as root with the tools
 installed, and never twice at once or while another test loads an Icinga config with
 <plugins-contrib> (tests/icinga/common.py's plugins_contrib_lock, held from install to
-purge). The package is purged on every way out (finally + atexit), and the test refuses to
-run when check-pexip-token is installed already (it would remove someone's package).
-.ci/run sets CPT_SKIP_PACKAGE_TEST for its sanitizer and distcheck runs: one package build
-per CI run. Cost: a package build, about 2 minutes on 2 cores.
+purge). The package is purged on every way out (finally + atexit). An install this test made
+is marked (INSTALL_MARK, written before the install, removed after the purge): a package an
+earlier run left behind (killed with SIGKILL mid-test) is purged first and the test runs; a
+check-pexip-token installed by anyone else is a failure with the reason (the test would
+remove someone's package), never a skip that lasts. .ci/run deselects this test in its
+sanitizer and distcheck runs (CHECK_DESELECT, tests/selected.py): one package build per CI
+run. Cost: a package build, about 2 minutes on 2 cores.
 
-Exit 0 all passed, 1 a failure, 77 skipped (printing why).
+Exit 0 all passed, 1 a failure, 77 skipped (not root, a tool missing: printing why; a failure
+under CHECK_REQUIRE_ALL=1).
 """
 
 import atexit
@@ -81,24 +85,31 @@ def state():
     return out.strip() if rc == 0 else "unknown"
 
 
-def skip(why):
-    print("SKIP: %s" % why, flush=True)
-    sys.exit(77)
+# Written just before this test installs the package, removed once it is purged: an installed
+# package with this mark is one an earlier run of the test left behind.
+INSTALL_MARK = "/var/lib/check-pexip-token-tests/deb_test.installed"
 
 
 def preconditions():
-    reason = os.environ.get("CPT_SKIP_PACKAGE_TEST")
-    if reason:
-        skip("CPT_SKIP_PACKAGE_TEST=%s (.ci/run builds the package once, in its plain "
-             "make check)" % reason)
+    """Skips (harness.skip_script) when the test cannot run here; returns whether an earlier
+    run left the package installed (to purge first). A package installed by anyone else: a
+    failure, exit 1."""
     if os.geteuid() != 0:
-        skip("not root: the test installs and purges the .deb (run make check as root)")
+        harness.skip_script("not root: the test installs and purges the .deb (run make check "
+                            "as root)")
     missing = sorted({pkg for tool, pkg in TOOLS.items() if not common.find_program(tool)})
     if missing:
-        skip("apt-get install %s (.ci/install-deps does it)" % " ".join(missing))
-    if state() not in ("unknown", "not-installed", ""):
-        skip("%s is installed on this machine (%s): the test would remove it" %
-             (PACKAGE, state()))
+        harness.skip_script("apt-get install %s (.ci/install-deps does it)" % " ".join(missing))
+    if state() in ("unknown", "not-installed", ""):
+        return False
+    if os.path.exists(INSTALL_MARK):
+        return True
+    print("not ok - %s is not installed before the test: it is (%s), and not by an earlier "
+          "run of this test (no %s): the test would remove someone's package; "
+          "`apt-get purge %s` if it may go" % (PACKAGE, state(), INSTALL_MARK, PACKAGE),
+          flush=True)
+    print(harness.summary_line(0, 1, 0), flush=True)
+    sys.exit(1)
 
 
 def clean_copy(src, dst):
@@ -149,8 +160,20 @@ def override_problems(tree):
 
 
 def main():
-    preconditions()
+    leftover = preconditions()
     suite = harness.Suite("deb", need_plugin=False, watchdog=900)
+    if leftover:
+        lock = common.plugins_contrib_lock(suite, wait=300)
+        rc, out = run(["apt-get", "purge", "-y", "-q", "-o", "DPkg::Lock::Timeout=120", PACKAGE],
+                      timeout=300, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        gone = state() in ("unknown", "not-installed", "")
+        if gone:
+            os.unlink(INSTALL_MARK)
+        lock.close()
+        if not suite.check("purged the %s an earlier run of this test left installed" % PACKAGE,
+                           [] if rc == 0 and gone else
+                           ["apt-get purge exit %d, state %s: %s" % (rc, state(), out[-400:])]):
+            suite.finish()
     started = time.monotonic()
     top = common.TOP_SRCDIR
     work = os.path.join(suite.tmp, "build")
@@ -202,7 +225,7 @@ def main():
     suite.check("every lintian override has a comment (%d override files)" % n_files, problems)
 
     # ---- install ---------------------------------------------------------------------------
-    lock = common.plugins_contrib_lock()
+    lock = common.plugins_contrib_lock(suite, wait=300)
     pub = os.path.join(suite.tmp, "pub")
     os.makedirs(pub)
     os.chmod(suite.tmp, 0o755)
@@ -213,9 +236,14 @@ def main():
 
     def purge():
         if state() not in ("unknown", "not-installed", ""):
-            return run(["apt-get", "purge", "-y", "-q", "-o", "DPkg::Lock::Timeout=120", PACKAGE], timeout=300,
-                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
-        return 0, "not installed"
+            res = run(["apt-get", "purge", "-y", "-q", "-o", "DPkg::Lock::Timeout=120",
+                       PACKAGE], timeout=300,
+                      env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        else:
+            res = 0, "not installed"
+        if state() in ("unknown", "not-installed", "") and os.path.exists(INSTALL_MARK):
+            os.unlink(INSTALL_MARK)
+        return res
     # Every way out purges: normal exit, an exception (finally), SIGTERM/SIGINT/SIGHUP
     # (make interrupted), and the harness's watchdog (it calls suite.cleanup, then _exit).
     atexit.register(purge)
@@ -231,6 +259,9 @@ def main():
         signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
     nagios_before = nagios_commands()
     files = []
+    os.makedirs(os.path.dirname(INSTALL_MARK), exist_ok=True)
+    with open(INSTALL_MARK, "w") as f:
+        f.write("installed by tests/package/deb_test.py, pid %d\n" % os.getpid())
     try:
         rc, out = run(["apt-get", "install", "-y", "-q", "--no-install-recommends",
                       "-o", "DPkg::Lock::Timeout=120", local_deb],
