@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config.h"
 
-#include "curl_http_client.hpp"
-#include "deadline.hpp"
-#include "options.hpp"
+#include "base/deadline.hpp"
+#include "base/text.hpp"
+#include "cli/help_text.hpp"
+#include "cli/options.hpp"
+#include "http/curl_http_client.hpp"
 #include "plugin.hpp"
-#include "probe.hpp"
-#include "text.hpp"
+#include "probe/probe.hpp"
 
 #include <ctime>
 #include <exception>
@@ -40,7 +41,8 @@ int probe(const Options& options, std::string& output, const HttpClientFactory& 
     const Deadline deadline(options.timeout_seconds);
     // Network libraries start only now: --help and argument errors never pay for them.
     const CurlGlobal curl;
-    const std::unique_ptr<HttpClient> client = make_client(options, deadline);
+    const std::unique_ptr<HttpClient> client =
+        make_client(connection_settings_from(options), deadline);
     ProbeEnvironment environment;
     environment.now_unix = static_cast<std::int64_t>(std::time(nullptr));
     environment.on_token_held = [&backstop] {
@@ -64,9 +66,10 @@ std::string usage_error_output(std::string_view reason)
 
 int run_plugin(const std::vector<std::string>& args, std::string& output) noexcept
 {
-    return run_plugin(args, output, [](const Options& options, const Deadline& deadline) {
-        return std::make_unique<CurlHttpClient>(connection_settings_from(options), deadline);
-    });
+    return run_plugin(args, output,
+                      [](const ConnectionSettings& settings, const Deadline& deadline) {
+                          return std::make_unique<CurlHttpClient>(settings, deadline);
+                      });
 }
 
 int run_plugin(const std::vector<std::string>& args, std::string& output,

@@ -11,12 +11,12 @@ namespace cpt {
 
 class Deadline;
 class HttpClient;
-struct Options;
+struct ConnectionSettings;
 
 /// Makes the client a run probes with: libcurl in the plugin; the backstop test injects one
 /// that blocks where no libcurl timeout reaches.
 using HttpClientFactory =
-    std::function<std::unique_ptr<HttpClient>(const Options&, const Deadline&)>;
+    std::function<std::unique_ptr<HttpClient>(const ConnectionSettings&, const Deadline&)>;
 
 /// The whole plugin run: parse arguments, probe, render. Returns the exit code (0-3) and puts
 /// everything to print on stdout into output. Never throws.

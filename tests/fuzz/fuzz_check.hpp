@@ -3,8 +3,8 @@
 // crash) and the output rules every rendering of the plugin must follow.
 #pragma once
 
-#include "check_result.hpp"
-#include "text.hpp"
+#include "base/text.hpp"
+#include "plugin_kit/check_result.hpp"
 
 #include <cstdio>
 #include <cstdlib>

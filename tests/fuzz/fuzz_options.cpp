@@ -12,11 +12,11 @@
 // '/', so it can never open anything else. $MP_CONFIG_FILE names the scratch ini file.
 #include "config.h"
 
-#include "check_result.hpp"
+#include "base/text.hpp"
+#include "cli/options.hpp"
 #include "fuzz_check.hpp"
-#include "options.hpp"
 #include "plugin.hpp"
-#include "text.hpp"
+#include "plugin_kit/check_result.hpp"
 
 #include <cstddef>
 #include <cstdint>

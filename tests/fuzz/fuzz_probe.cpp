@@ -14,12 +14,12 @@
 //   byte] [reason length][reason][content-type length][content type][body length high][low][body]
 #include "config.h"
 
+#include "cli/options.hpp"
 #include "fuzz_check.hpp"
-#include "http_client.hpp"
-#include "options.hpp"
-#include "pexip_response.hpp"
-#include "probe.hpp"
-#include "range.hpp"
+#include "http/http_client.hpp"
+#include "pexip/pexip_response.hpp"
+#include "plugin_kit/range.hpp"
+#include "probe/probe.hpp"
 
 #include <algorithm>
 #include <cstddef>

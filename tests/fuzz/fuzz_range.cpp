@@ -3,7 +3,7 @@
 #include "config.h"
 
 #include "fuzz_check.hpp"
-#include "range.hpp"
+#include "plugin_kit/range.hpp"
 
 #include <cmath>
 #include <cstddef>

@@ -7,10 +7,10 @@
 // request carried a pin header.
 #include "config.h"
 
+#include "base/text.hpp"
 #include "fuzz_check.hpp"
-#include "http_client.hpp"
-#include "pexip_response.hpp"
-#include "text.hpp"
+#include "http/http_client.hpp"
+#include "pexip/pexip_response.hpp"
 
 #include <cstddef>
 #include <cstdint>

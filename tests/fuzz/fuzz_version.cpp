@@ -3,9 +3,9 @@
 // and the version subcheck. Input: MINIMUM NUL VERSION_ID (no NUL: both are the input).
 #include "config.h"
 
+#include "base/version_number.hpp"
 #include "fuzz_check.hpp"
-#include "subcheck_version.hpp"
-#include "version_number.hpp"
+#include "probe/subcheck_version.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -43,6 +43,16 @@ def load(path):
     return mutants
 
 
+def source_files(srcdir, suffixes):
+    """Every file under src/ (its layer folders included) as "src/...", sorted."""
+    found = []
+    for root, _dirs, names in os.walk(os.path.join(srcdir, "src")):
+        for name in names:
+            if name.endswith(suffixes):
+                found.append(os.path.relpath(os.path.join(root, name), srcdir))
+    return sorted(found)
+
+
 def applicability(srcdir, m):
     """None when the mutant applies (its text occurs exactly once), else why not."""
     path = os.path.join(srcdir, m["file"])
@@ -56,14 +66,12 @@ def applicability(srcdir, m):
         why = "original text occurs %d times in %s" % (count, m["file"])
     # Help re-anchoring after files were split or renamed: where is the text now?
     elsewhere = []
-    src = os.path.join(srcdir, "src")
-    for name in sorted(os.listdir(src)) if os.path.isdir(src) else []:
-        p = os.path.join(src, name)
-        if os.path.join("src", name) != m["file"] and os.path.isfile(p):
-            with open(p, encoding="utf-8", errors="replace") as f:
+    for name in source_files(srcdir, (".cpp", ".hpp")):
+        if name != m["file"]:
+            with open(os.path.join(srcdir, name), encoding="utf-8", errors="replace") as f:
                 n = f.read().count(m["original"])
             if n:
-                elsewhere.append("src/%s (%d)" % (name, n))
+                elsewhere.append("%s (%d)" % (name, n))
     if elsewhere:
         why += "; found in " + ", ".join(elsewhere)
     return why
@@ -78,9 +86,7 @@ def check(srcdir, mutants):
         if why:
             bad += 1
             print("NO LONGER APPLIES: %s: %s" % (m["id"], why))
-    src = os.path.join(srcdir, "src")
-    uncovered = sorted("src/" + n for n in os.listdir(src)
-                       if n.endswith(".cpp") and "src/" + n not in files)
+    uncovered = [n for n in source_files(srcdir, (".cpp",)) if n not in files]
     equivalent = sum(1 for m in mutants if m.get("equivalent"))
     print("%d mutants (%d marked equivalent) over %d files; %d apply, %d no longer apply" %
           (len(mutants), equivalent, len(files), len(mutants) - bad, bad))

@@ -3,7 +3,7 @@
 // that only the deadline backstop can end it (tests/functional/backstop_test.py).
 // CPT_BLOCK_AT=request_token blocks the first request; CPT_BLOCK_AT=release_token answers
 // request_token with a token and blocks the release.
-#include "http_client.hpp"
+#include "http/http_client.hpp"
 #include "plugin.hpp"
 
 #include <csignal>
@@ -55,10 +55,11 @@ int main(int argc, char** argv)
     const char* block_at = std::getenv("CPT_BLOCK_AT");
     const std::string where = block_at != nullptr ? block_at : "request_token";
     std::string output;
-    const int exit_code = cpt::run_plugin(std::vector<std::string>(argv, argv + argc), output,
-                                          [&where](const cpt::Options&, const cpt::Deadline&) {
-                                              return std::make_unique<BlockingHttpClient>(where);
-                                          });
+    const int exit_code =
+        cpt::run_plugin(std::vector<std::string>(argv, argv + argc), output,
+                        [&where](const cpt::ConnectionSettings&, const cpt::Deadline&) {
+                            return std::make_unique<BlockingHttpClient>(where);
+                        });
     std::fwrite(output.data(), 1, output.size(), stdout);
     return exit_code;
 }

@@ -2,7 +2,7 @@
 // A scripted HttpClient for the probe tests: records every request, answers from a queue.
 #pragma once
 
-#include "http_client.hpp"
+#include "http/http_client.hpp"
 
 #include <cctype>
 #include <cstdint>

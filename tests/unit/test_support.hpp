@@ -2,7 +2,7 @@
 // Small helpers shared by the unit suites: canned bodies, temporary files, readable states.
 #pragma once
 
-#include "state.hpp"
+#include "plugin_kit/state.hpp"
 
 #include <cstdio>
 #include <cstdlib>

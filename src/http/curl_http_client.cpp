@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config.h"
+
+#include "base/text.hpp"
+#include "http/curl_errors.hpp"
+#include "http/curl_handles.hpp"
+#include "http/curl_http_client.hpp"
+#include "http/peer_certificate.hpp"
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <ctime>
+#include <stdexcept>
+#include <strings.h>
+
+namespace cpt {
+
+namespace {
+
+/// IPv6 literals need brackets in URLs and CONNECT_TO entries.
+std::string url_host(const std::string& host)
+{
+    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+double seconds(curl_off_t microseconds)
+{
+    return static_cast<double>(microseconds) / 1e6;
+}
+
+} // namespace
+
+CurlGlobal::CurlGlobal()
+{
+    // The process ends right after the probe: OpenSSL's exit handler would spend some 4% of
+    // a probe's instructions freeing memory the kernel is about to take back anyway. This
+    // must come before anything else starts OpenSSL (the first call decides).
+#ifdef OPENSSL_INIT_NO_ATEXIT
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
+#endif
+    // TLS only: nothing else of libcurl's global state is used.
+    if (curl_global_init(CURL_GLOBAL_SSL) != CURLE_OK) {
+        throw std::runtime_error("cannot initialise libcurl");
+    }
+}
+
+CurlGlobal::~CurlGlobal()
+{
+    curl_global_cleanup();
+}
+
+struct CurlHttpClient::Impl
+{
+    Impl(ConnectionSettings settings_in, const Deadline& deadline_in)
+        : settings(std::move(settings_in)), deadline(deadline_in), easy(curl_easy_init())
+    {
+        if (!easy) {
+            throw std::runtime_error("cannot create a libcurl handle");
+        }
+        configure();
+    }
+
+    template <typename Value>
+    void set(CURLoption option, Value value)
+    {
+        const CURLcode code = curl_easy_setopt(easy.get(), option, value);
+        if (code != CURLE_OK) {
+            throw std::runtime_error(std::string("libcurl refused an option: ") +
+                                     curl_easy_strerror(code));
+        }
+    }
+
+    void configure()
+    {
+        set(CURLOPT_ERRORBUFFER, error_buffer.data());
+        set(CURLOPT_NOSIGNAL, 1L); // the deadline backstop owns SIGALRM
+        set(CURLOPT_PROTOCOLS_STR, "https");
+        set(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+        set(CURLOPT_FOLLOWLOCATION, 0L); // a redirect is an answer, never followed
+        set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+        set(CURLOPT_PATH_AS_IS, 1L); // "." and ".." are alias text, not dot segments
+        set(CURLOPT_PROXY, "");      // talk to the node itself, whatever *_proxy says
+        set(CURLOPT_USERAGENT, settings.user_agent.c_str());
+        set(CURLOPT_IPRESOLVE, settings.ip_family == IpFamily::v4   ? CURL_IPRESOLVE_V4
+                               : settings.ip_family == IpFamily::v6 ? CURL_IPRESOLVE_V6
+                                                                    : CURL_IPRESOLVE_WHATEVER);
+        set(CURLOPT_SSL_VERIFYPEER, settings.insecure ? 0L : 1L);
+        set(CURLOPT_SSL_VERIFYHOST, settings.insecure ? 0L : 2L);
+        if (!settings.ca_file.empty()) {
+            set(CURLOPT_CAINFO, settings.ca_file.c_str());
+            set(CURLOPT_CAPATH, static_cast<const char*>(nullptr)); // only the CA asked for
+        }
+        if (!settings.client_cert.empty()) {
+            set(CURLOPT_SSLCERT, settings.client_cert.c_str());
+        }
+        if (!settings.client_key.empty()) {
+            set(CURLOPT_SSLKEY, settings.client_key.c_str());
+        }
+        if (!settings.connect_address.empty()) {
+            // Host header, SNI and the verified name stay settings.host.
+            append(connect_to,
+                   "::" + url_host(settings.connect_address) + ":" + std::to_string(settings.port));
+            set(CURLOPT_CONNECT_TO, connect_to.get());
+        }
+        set(CURLOPT_WRITEFUNCTION, &Impl::on_body);
+        set(CURLOPT_WRITEDATA, this);
+        set(CURLOPT_HEADERFUNCTION, &Impl::on_header);
+        set(CURLOPT_HEADERDATA, this);
+        // libcurl leaves CONNECT_TIME at 0 until TLS is up; this callback runs once TCP is.
+        set(CURLOPT_SSL_CTX_FUNCTION, &Impl::on_tls_start);
+        set(CURLOPT_SSL_CTX_DATA, this);
+        // Runs when a socket for a new connection exists (before connect()): tells a connect
+        // that never completes from a wait on a reused connection.
+        set(CURLOPT_SOCKOPTFUNCTION, &Impl::on_socket);
+        set(CURLOPT_SOCKOPTDATA, this);
+#if LIBCURL_VERSION_NUM >= 0x075700
+        // On a timeout during DNS, do not wait for the resolver thread (getaddrinfo cannot
+        // be interrupted and may take far longer than -t): leave it behind, we exit anyway.
+        set(CURLOPT_QUICK_EXIT, 1L);
+#endif
+    }
+
+    static int on_socket(void* self_ptr, curl_socket_t /*socket*/, curlsocktype /*purpose*/)
+    {
+        static_cast<Impl*>(self_ptr)->socket_opened = true;
+        return CURL_SOCKOPT_OK;
+    }
+
+    static CURLcode on_tls_start(CURL* /*easy*/, void* /*ssl_ctx*/, void* self_ptr)
+    {
+        static_cast<Impl*>(self_ptr)->tcp_connected = true;
+        return CURLE_OK;
+    }
+
+    static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self_ptr)
+    {
+        auto* self = static_cast<Impl*>(self_ptr);
+        const std::size_t bytes = size * count;
+        const std::size_t room = max_body_bytes - self->response.body.size();
+        if (bytes > room) {
+            self->response.body.append(data, room);
+            self->response.body_truncated = true;
+            return 0; // stop reading: the cap is the cap
+        }
+        self->response.body.append(data, bytes);
+        return bytes;
+    }
+
+    static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self_ptr)
+    {
+        auto* self = static_cast<Impl*>(self_ptr);
+        const std::size_t bytes = size * count;
+        std::string line(data, bytes);
+        while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) {
+            line.pop_back();
+        }
+        if (line.rfind("HTTP/", 0) == 0) {
+            // A new status line (after 1xx too): "HTTP/1.1 503 Service Unavailable".
+            const std::size_t code_at = line.find(' ');
+            const std::size_t reason_at =
+                code_at == std::string::npos ? code_at : line.find(' ', code_at + 1);
+            self->response.reason =
+                reason_at == std::string::npos ? std::string() : line.substr(reason_at + 1);
+            self->response.content_type.clear();
+        } else if (line.size() > 13 && strncasecmp(line.c_str(), "content-type:", 13) == 0) {
+            const std::size_t start = line.find_first_not_of(" \t", 13);
+            self->response.content_type = start == std::string::npos ? "" : line.substr(start);
+        }
+        if (self->settings.want_cert_expiry && self->cert_chain.empty()) {
+            self->cert_chain = peer_certificate_chain(self->easy.get());
+            if (!self->cert_chain.empty()) {
+                self->cert_not_after = self->cert_chain.front().not_after;
+            }
+        }
+        return bytes;
+    }
+
+    PhaseTimings timings() const
+    {
+        curl_off_t dns = 0, connect = 0, tls = 0, first_byte = 0, total = 0;
+        curl_easy_getinfo(easy.get(), CURLINFO_NAMELOOKUP_TIME_T, &dns);
+        curl_easy_getinfo(easy.get(), CURLINFO_CONNECT_TIME_T, &connect);
+        curl_easy_getinfo(easy.get(), CURLINFO_APPCONNECT_TIME_T, &tls);
+        curl_easy_getinfo(easy.get(), CURLINFO_STARTTRANSFER_TIME_T, &first_byte);
+        curl_easy_getinfo(easy.get(), CURLINFO_TOTAL_TIME_T, &total);
+        // libcurl's marks are cumulative and some stay 0 (reused connection, failure):
+        // clamp them into a monotonic sequence so the phases never overlap and add up.
+        const curl_off_t m1 = dns;
+        const curl_off_t m2 = std::max(m1, connect);
+        const curl_off_t m3 = std::max(m2, tls);
+        const curl_off_t m4 = std::max(m3, first_byte);
+        const curl_off_t m5 = std::max(m4, total);
+        PhaseTimings phases;
+        phases.dns = seconds(m1);
+        phases.connect = seconds(m2 - m1);
+        phases.tls = seconds(m3 - m2);
+        phases.server = seconds(m4 - m3);
+        phases.transfer = seconds(m5 - m4);
+        phases.total = seconds(m5);
+        return phases;
+    }
+
+    std::string timeout_stage() const
+    {
+        curl_off_t tls = 0, first_byte = 0;
+        curl_easy_getinfo(easy.get(), CURLINFO_APPCONNECT_TIME_T, &tls);
+        curl_easy_getinfo(easy.get(), CURLINFO_STARTTRANSFER_TIME_T, &first_byte);
+        // NUM_CONNECTS cannot tell: it stays 0 until a connection is complete.
+        if (socket_opened) { // this request opened a new connection
+            if (!tcp_connected) {
+                return "connect";
+            }
+            if (tls == 0) {
+                return "TLS handshake";
+            }
+        } else if (!had_connection) { // no socket yet and none to reuse: still resolving
+            return "DNS lookup";
+        }
+        if (first_byte == 0) {
+            return "waiting for the response";
+        }
+        return "reading the response";
+    }
+
+    HttpResult send(const HttpRequest& request)
+    {
+        response = HttpResponse{};
+        error_buffer[0] = '\0';
+        had_connection = had_connection || tcp_connected;
+        socket_opened = false;
+        tcp_connected = false;
+        const long remaining = deadline.remaining_ms();
+        if (remaining <= 0) {
+            return TransportError{TransportErrorKind::timeout, "no time left", cert_not_after,
+                                  cert_chain};
+        }
+        set(CURLOPT_URL, ("https://" + url_host(settings.host) + ":" +
+                          std::to_string(settings.port) + request.path)
+                             .c_str());
+        HeaderList headers;
+        bool has_content_type = false;
+        for (const auto& [name, value] : request.headers) {
+            append(headers, name + ": " + value);
+            has_content_type = has_content_type || strcasecmp(name.c_str(), "Content-Type") == 0;
+        }
+        append(headers, "Expect:"); // no 100-continue round trip
+        if (request.method == "POST") {
+            if (!has_content_type) {
+                append(headers, "Content-Type:"); // not libcurl's form default
+            }
+            set(CURLOPT_POST, 1L);
+            set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+            set(CURLOPT_POSTFIELDS, request.body.c_str());
+        } else {
+            set(CURLOPT_HTTPGET, 1L);
+        }
+        set(CURLOPT_HTTPHEADER, headers.get());
+        set(CURLOPT_TIMEOUT_MS, remaining);
+        set(CURLOPT_CONNECTTIMEOUT_MS, remaining);
+
+        const CURLcode code = curl_easy_perform(easy.get());
+        set(CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr)); // headers die here
+
+        long new_connections = 0;
+        curl_easy_getinfo(easy.get(), CURLINFO_NUM_CONNECTS, &new_connections);
+        if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && response.body_truncated)) {
+            TransportError error;
+            error.kind = kind_of(code);
+            error.message = trim_trailing_whitespace(
+                error_buffer[0] != '\0' ? error_buffer.data() : curl_easy_strerror(code));
+            if (error.kind == TransportErrorKind::timeout) {
+                error.message = timeout_stage();
+            } else if (error.kind == TransportErrorKind::connect) {
+                long os_errno = 0;
+                curl_easy_getinfo(easy.get(), CURLINFO_OS_ERRNO, &os_errno);
+                if (os_errno != 0) {
+                    error.message = std::strerror(static_cast<int>(os_errno));
+                }
+            }
+            error.cert_not_after = cert_not_after;
+            error.cert_chain = cert_chain;
+            return error;
+        }
+        curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &response.status);
+        response.timings = timings();
+        response.new_connection = new_connections > 0;
+        const char* ip = nullptr;
+        long port = 0;
+        curl_easy_getinfo(easy.get(), CURLINFO_PRIMARY_IP, &ip);
+        curl_easy_getinfo(easy.get(), CURLINFO_PRIMARY_PORT, &port);
+        response.peer_address =
+            std::string(ip != nullptr ? ip : "?") + " port " + std::to_string(port);
+        response.cert_not_after = cert_not_after;
+        response.cert_chain = cert_chain;
+        return std::move(response);
+    }
+
+    ConnectionSettings settings;
+    const Deadline& deadline;
+    EasyHandle easy;
+    HeaderList connect_to;
+    std::array<char, CURL_ERROR_SIZE> error_buffer{};
+    HttpResponse response;
+    std::optional<std::int64_t> cert_not_after;
+    CertificateChain cert_chain; ///< read once, on the first exchange of the connection
+    bool tcp_connected = false;  ///< this request's new connection got past TCP
+    bool socket_opened = false;  ///< this request opened a socket for a new connection
+    bool had_connection = false; ///< an earlier request had a connection (maybe reusable)
+};
+
+CurlHttpClient::CurlHttpClient(ConnectionSettings settings, const Deadline& deadline)
+    : impl_(std::make_unique<Impl>(std::move(settings), deadline))
+{
+}
+
+CurlHttpClient::~CurlHttpClient() = default;
+
+HttpResult CurlHttpClient::send(const HttpRequest& request)
+{
+    return impl_->send(request);
+}
+
+} // namespace cpt
