@@ -122,9 +122,15 @@ def read_records(spool):
                 lines = f.read().split("\n")
         except OSError:
             continue
+        # $service.output$ keeps the long output's newlines (-v and up): a record's
+        # continuation lines belong to the record before them.
+        records = []
         for line in lines:
-            if not line.startswith("HOST::"):
-                continue
+            if line.startswith("HOST::"):
+                records.append(line)
+            elif records:
+                records[-1] += "\n" + line
+        for line in records:
             rec = {}
             for part in line.split("\t"):
                 k, sep, v = part.partition("::")
