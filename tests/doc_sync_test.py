@@ -375,9 +375,12 @@ def director_basket(top_srcdir, plugin, readme):
     shipped = {name: {k: gen.plain(v) for k, v in a.items()} for name, a in cmd["arguments"]}
     missing = sorted(set(shipped) - set(args))
     extra = sorted(set(args) - set(shipped))
+    def value(arg):  # a {{ }} value is exported as {"type": "Function", "body": ...}
+        v = arg.get("value")
+        return v.get("body") if isinstance(v, dict) and v.get("type") == "Function" else v
     wrong = sorted(n for n in set(args) & set(shipped)
                    if args[n].get("description") != shipped[n].get("description") or
-                   args[n].get("value") != shipped[n].get("value") or
+                   value(args[n]) != shipped[n].get("value") or
                    args[n].get("set_if") != shipped[n].get("set_if") or
                    bool(args[n].get("required")) != bool(shipped[n].get("required")))
     report(not missing and not extra and not wrong and len(args) >= 20,
