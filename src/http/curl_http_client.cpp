@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
@@ -126,14 +127,45 @@ struct CurlHttpClient::Impl
 
     static int on_socket(void* self_ptr, curl_socket_t /*socket*/, curlsocktype /*purpose*/)
     {
-        static_cast<Impl*>(self_ptr)->socket_opened = true;
+        auto* self = static_cast<Impl*>(self_ptr);
+        self->socket_opened = true;
+        self->socket_opened_at = Clock::now();
         return CURL_SOCKOPT_OK;
     }
 
     static CURLcode on_tls_start(CURL* /*easy*/, void* /*ssl_ctx*/, void* self_ptr)
     {
-        static_cast<Impl*>(self_ptr)->tcp_connected = true;
+        auto* self = static_cast<Impl*>(self_ptr);
+        self->tcp_connected = true;
+        self->tcp_connected_at = Clock::now();
         return CURLE_OK;
+    }
+
+    /// How far a failed exchange got. libcurl's CONNECT_TIME stays 0 until TLS is up, so
+    /// the socket and TLS-start callbacks mark the end of DNS and of TCP on our own clock.
+    CompletedPhases completed_phases() const
+    {
+        CompletedPhases phases;
+        const auto since_start = [this](Clock::time_point at) {
+            return std::max(0.0, std::chrono::duration<double>(at - started_at).count());
+        };
+        curl_off_t dns = 0, tls = 0;
+        curl_easy_getinfo(easy.get(), CURLINFO_NAMELOOKUP_TIME_T, &dns);
+        curl_easy_getinfo(easy.get(), CURLINFO_APPCONNECT_TIME_T, &tls);
+        if (!socket_opened) {
+            return phases; // no socket: the name never resolved (or a reused connection broke)
+        }
+        const double dns_end = dns > 0 ? seconds(dns) : since_start(socket_opened_at);
+        phases.dns = dns_end;
+        if (!tcp_connected) {
+            return phases;
+        }
+        const double tcp_end = std::max(dns_end, since_start(tcp_connected_at));
+        phases.connect = tcp_end - dns_end;
+        if (tls > 0) {
+            phases.tls = std::max(0.0, seconds(tls) - tcp_end);
+        }
+        return phases;
     }
 
     static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self_ptr)
@@ -235,8 +267,8 @@ struct CurlHttpClient::Impl
         tcp_connected = false;
         const long remaining = deadline.remaining_ms();
         if (remaining <= 0) {
-            return TransportError{TransportErrorKind::timeout, "no time left", cert_not_after,
-                                  cert_chain};
+            return TransportError{
+                TransportErrorKind::timeout, "no time left", cert_not_after, cert_chain, {}};
         }
         set(CURLOPT_URL, ("https://" + url_host(settings.host) + ":" +
                           std::to_string(settings.port) + request.path)
@@ -262,6 +294,7 @@ struct CurlHttpClient::Impl
         set(CURLOPT_TIMEOUT_MS, remaining);
         set(CURLOPT_CONNECTTIMEOUT_MS, remaining);
 
+        started_at = Clock::now();
         const CURLcode code = curl_easy_perform(easy.get());
         set(CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr)); // headers die here
 
@@ -281,6 +314,7 @@ struct CurlHttpClient::Impl
                     error.message = std::strerror(static_cast<int>(os_errno));
                 }
             }
+            error.completed = completed_phases();
             error.cert_not_after = cert_not_after;
             error.cert_chain = cert_chain;
             return error;
@@ -307,9 +341,13 @@ struct CurlHttpClient::Impl
     HttpResponse response;
     std::optional<std::int64_t> cert_not_after;
     CertificateChain cert_chain; ///< read once, on the first exchange of the connection
-    bool tcp_connected = false;  ///< this request's new connection got past TCP
-    bool socket_opened = false;  ///< this request opened a socket for a new connection
-    bool had_connection = false; ///< an earlier request had a connection (maybe reusable)
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point started_at;       ///< this request's curl_easy_perform began
+    Clock::time_point socket_opened_at; ///< its socket was created (the name had resolved)
+    Clock::time_point tcp_connected_at; ///< its TCP connection was up (TLS began)
+    bool tcp_connected = false;         ///< this request's new connection got past TCP
+    bool socket_opened = false;         ///< this request opened a socket for a new connection
+    bool had_connection = false;        ///< an earlier request had a connection (maybe reusable)
 };
 
 CurlHttpClient::CurlHttpClient(ConnectionSettings settings, const Deadline& deadline)

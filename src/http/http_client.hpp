@@ -67,12 +67,22 @@ enum class TransportErrorKind
     other,
 };
 
+/// The phases of a failed exchange that did complete, in seconds; none where the exchange
+/// did not get that far (graphs show how far a failing probe got, never a response time).
+struct CompletedPhases
+{
+    std::optional<double> dns;     ///< the name was resolved (or an address was given)
+    std::optional<double> connect; ///< TCP connected
+    std::optional<double> tls;     ///< the TLS handshake finished
+};
+
 struct TransportError
 {
     TransportErrorKind kind = TransportErrorKind::other;
     std::string message; ///< one line, e.g. "Connection refused"
     std::optional<std::int64_t> cert_not_after;
     CertificateChain cert_chain;
+    CompletedPhases completed;
 };
 
 using HttpResult = std::variant<HttpResponse, TransportError>;

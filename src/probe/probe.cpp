@@ -39,6 +39,10 @@ public:
         HttpResult answer = client_.send(request);
         if (const auto* error = std::get_if<TransportError>(&answer)) {
             fail_transport("request_token", *error);
+            for (const PerfValue& perf :
+                 completed_phase_perfdata(error->completed, options_.timeout_seconds)) {
+                result_.add_perfdata(perf);
+            }
             check_certificate(*error, false);
             return std::move(result_);
         }

@@ -48,4 +48,18 @@ std::vector<PerfValue> exchange_perfdata(const PhaseTimings& timings, const Thre
             time_perfdata("time_transfer", timings.transfer, timeout_seconds)};
 }
 
+std::vector<PerfValue> completed_phase_perfdata(const CompletedPhases& phases,
+                                                double timeout_seconds)
+{
+    std::vector<PerfValue> perfdata;
+    for (const auto& [label, value] :
+         {std::pair{"time_dns", phases.dns}, std::pair{"time_connect", phases.connect},
+          std::pair{"time_tls", phases.tls}}) {
+        if (value) {
+            perfdata.push_back(time_perfdata(label, *value, timeout_seconds));
+        }
+    }
+    return perfdata;
+}
+
 } // namespace cpt

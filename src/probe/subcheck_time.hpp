@@ -20,4 +20,9 @@ PerfValue time_perfdata(const char* label, double seconds, double timeout_second
 std::vector<PerfValue> exchange_perfdata(const PhaseTimings& timings, const Thresholds& thresholds,
                                          double timeout_seconds);
 
+/// After a failed request_token: the phases that did complete, never 'time' (a failure is
+/// never graphed as a response time).
+std::vector<PerfValue> completed_phase_perfdata(const CompletedPhases& phases,
+                                                double timeout_seconds);
+
 } // namespace cpt

@@ -8,6 +8,7 @@ answers; the machine's resolver is never asked. A listener with a full accept qu
 dropped by the kernel) needs no namespace. A case that cannot be set up here (no unshare, no
 privilege for namespaces) is reported as skipped with the reason; all skipped -> exit 77."""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -113,8 +114,15 @@ def main():
         p = r.expect(rc, rx, lacks=["90210731"], max_seconds=T + MARGIN)
         if r.elapsed < T - 0.2:
             p.append("gave up after %.2f s, before the %d s deadline" % (r.elapsed, T))
-        if r.perf:
-            p.append("perfdata after a request_token timeout: %s" % r.perf_text)
+        # Perfdata on failure: the phases that completed before the stage that timed out,
+        # never 'time' (a timeout is not a response time).
+        stage = re.search(r"\(request_token: ([^)]*)\)", r.out)
+        completed = {"DNS lookup": [], "connect": ["time_dns"],
+                     "TLS handshake": ["time_dns", "time_connect"]}.get(
+                         stage.group(1) if stage else "", None)
+        if completed is not None and sorted(r.perf) != completed:
+            p.append("perfdata after a request_token timeout (%s): %s, expected %s" %
+                     (stage.group(1), r.perf_text, completed))
         if queries:
             try:
                 with open(os.path.join(d, "queries")) as f:

@@ -31,6 +31,7 @@ public:
             return cpt::TransportError{cpt::TransportErrorKind::other,
                                        "FakeHttpClient: no scripted reply",
                                        std::nullopt,
+                                       {},
                                        {}};
         }
         cpt::HttpResult reply = std::move(replies_.front());
@@ -97,7 +98,7 @@ inline cpt::HttpResponse followup_response(long status, std::string reason, std:
 inline cpt::TransportError transport_error(cpt::TransportErrorKind kind, std::string message,
                                            std::optional<std::int64_t> cert_not_after = {})
 {
-    return cpt::TransportError{kind, std::move(message), cert_not_after, {}};
+    return cpt::TransportError{kind, std::move(message), cert_not_after, {}, {}};
 }
 
 inline bool same_header_name(const std::string& a, const std::string& b)

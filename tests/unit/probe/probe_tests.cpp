@@ -922,6 +922,38 @@ BOOST_AUTO_TEST_CASE(timeout_names_every_stage)
     }
 }
 
+BOOST_AUTO_TEST_CASE(failure_perfdata_is_the_completed_phases_never_time)
+{
+    struct Sample
+    {
+        cpt::CompletedPhases completed;
+        std::vector<std::string> labels;
+    };
+    const std::vector<Sample> samples = {
+        {{}, {}},
+        {{0.004, std::nullopt, std::nullopt}, {"time_dns"}},
+        {{0.004, 0.002, std::nullopt}, {"time_dns", "time_connect"}},
+        {{0.004, 0.002, 0.010}, {"time_dns", "time_connect", "time_tls"}},
+    };
+    for (const Sample& sample : samples) {
+        FakeHttpClient client;
+        cpt::TransportError error = transport_error(TransportErrorKind::timeout, "connect");
+        error.completed = sample.completed;
+        client.then(error);
+        const Run r = run(base_options(), client);
+        std::vector<std::string> labels;
+        for (const cpt::PerfValue& perf : r.result.perfdata()) {
+            labels.push_back(perf.label);
+            BOOST_TEST(perf.uom == "s");
+            BOOST_TEST(perf.max.value_or(-1.0) == 8.0);
+        }
+        BOOST_TEST(labels == sample.labels, boost::test_tools::per_element());
+        if (sample.completed.tls) {
+            BOOST_TEST(r.result.perfdata().back().value == 0.010);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(fractional_timeout_in_the_phrase)
 {
     ProbeSettings options = base_options();
