@@ -48,13 +48,19 @@ CONTRACT_OPTIONS = [
     ("version", "V"),
     ("extra-opts", None),
     ("min-version", None),
+    ("events", None),
+    ("events-wait", None),
 ]
 
 # Perfdata labels of the contract; both documents must describe each.
 CONTRACT_PERFDATA = [
     "time", "time_dns", "time_connect", "time_tls", "time_server", "time_transfer",
-    "time_release", "cert_days",
+    "time_release", "time_events", "cert_days",
 ]
+
+# The event stream's outcomes (--events): every document that lists states names each phrase.
+EVENTS_PHRASES = ["node ended the session", "event stream silent", "event stream closed",
+                  "event stream refused"]
 
 # The two commands README.md must give, verbatim.
 README_COMMANDS = [
@@ -274,6 +280,7 @@ def main():
     check_v2_surfaces(top_srcdir, help_text, man, readme)
     check_option_drift(top_srcdir, help_text, man, readme)
     check_no_version_marks(top_srcdir, help_text, man_source, readme)
+    check_events_surfaces(top_srcdir, help_text, man_source, man, readme)
 
     # The man page's OPTIONS section documents no option the plugin does not have.
     stale = sorted(set(m[2:] for m in LONG_OPTION.findall(man_section(man, "OPTIONS")))
@@ -443,6 +450,41 @@ def check_v2_surfaces(top_srcdir, help_text, man, readme):
     report(re.search(r"/proc/\S*environ", readme) is not None and
            re.search(r"process list", readme) is not None,
            "README.md says what the PIN in the environment protects against and what not")
+
+
+def check_events_surfaces(top_srcdir, help_text, man_source, man, readme):
+    """--events and --events-wait: usage lines, SYNOPSIS, the state phrases, the CheckCommand's
+    set_if, the Nagios command file and the NRPE example."""
+    for opt in ("--events", "--events-wait"):
+        report(re.search(r"\[%s[]=]" % re.escape(opt), help_text) is not None,
+               "the usage of --help shows [%s...]" % opt)
+        report(re.search(r"\[ %s( \]|\s*=)" % re.escape(opt), man_section(man, "SYNOPSIS"))
+               is not None, "the man page's SYNOPSIS shows [%s...]" % opt)
+    for doc_name, doc in (("man page", man), ("README.md", readme)):
+        missing = [x for x in EVENTS_PHRASES if x not in doc]
+        report(not missing, "%s names every event stream outcome" % doc_name,
+               "missing: %s" % missing)
+    report(re.search(r"reverse proxy", readme) is not None and
+           re.search(r"web app", readme, re.I) is not None,
+           "README.md says why --events: a reverse proxy, the web app")
+    templates = os.path.join(top_srcdir, "icinga-templates")
+    conf = read(os.path.join(templates, "pexip.conf"))
+    report(re.search(r'"--events" = \{[^}]*set_if = "\$pexip_token_events\$"', conf)
+           is not None, "the CheckCommand sets --events with set_if $pexip_token_events$")
+    report(re.search(r'"--events-wait" = \{[^}]*value = "\$pexip_token_events_wait\$"', conf)
+           is not None, "the CheckCommand passes $pexip_token_events_wait$ to --events-wait")
+    for var in ("pexip_token_events", "pexip_token_events_wait"):
+        report(re.search(r"\b%s\b" % var, readme) is not None,
+               "README.md names the CheckCommand variable %s" % var)
+    cfg = read(os.path.join(templates, "pexip_token.cfg"))
+    report(re.search(r"command_line\s+.*--events\b", cfg) is not None,
+           "pexip_token.cfg has a command with --events")
+    nrpe = read(os.path.join(templates, "nrpe.cfg.example"))
+    report(re.search(r"^command\[\S+\]=.*check_pexip_token .*--events\b", nrpe, re.M)
+           is not None, "nrpe.cfg.example has a command with --events")
+    basket = read(os.path.join(templates, "director-basket.json"))
+    report("pexip_token_events_wait" in basket and '"--events"' in basket,
+           "the Director basket has --events and pexip_token_events_wait")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ std::string usage_text()
            "   [--challenge-result=STATE] [--maintenance-result=STATE]\n"
            "   [-k] [--ca-file=FILE] [--client-cert=FILE] [--client-key=FILE]\n"
            "   [-C WARN[,CRIT]] [-w RANGE] [-c RANGE] [-t SECONDS] [--timeout-result=STATE]\n"
-           "   [--min-version=VERSION] [--extra-opts=[SECTION][@FILE]] [-v]...\n"
+           "   [--min-version=VERSION] [--events] [--events-wait=SECONDS]\n"
+           "   [--extra-opts=[SECTION][@FILE]] [-v]...\n"
            "Try 'check_pexip_token --help' for more information.\n";
 }
 
@@ -86,6 +87,14 @@ Probe:
     WARNING when the node's Infinity version (version_id, e.g. 36 or 36.1) is
     lower, compared as dotted numbers (36.10 > 36.9 > 36), or when a token
     carries no version or one that is not dotted numbers
+ --events
+    After the token, read the conference event stream as Pexip's web app does
+    and require its first roster (participant_sync_end): CRITICAL when the node
+    ends the session, the stream closes early or is refused (a proxy's page),
+    WARNING when it stays silent (a proxy that buffers it)
+ --events-wait=SECONDS
+    How long --events waits for the roster (default 3, or half of -t when that
+    is less; must be above 0 and below -t)
 
 TLS:
  -k, --insecure

@@ -43,6 +43,18 @@ double parse_timeout(const std::string& text)
     return value;
 }
 
+double parse_events_wait(const std::string& text, double timeout_seconds)
+{
+    const std::optional<double> parsed = parse_decimal(text);
+    const double value = parsed.value_or(0.0);
+    if (!parsed || value <= 0.0 || value >= timeout_seconds) {
+        throw BadArgument("--events-wait must be a number of seconds above 0 and below the "
+                          "timeout (" +
+                          format_compact(timeout_seconds, 3) + " s), not '" + text + "'");
+    }
+    return value;
+}
+
 State parse_state_option(const std::string& text, const std::string& option)
 {
     const auto state = parse_state(text);

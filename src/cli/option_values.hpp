@@ -31,6 +31,10 @@ inline constexpr std::size_t max_text_option_bytes = 1024;
 long parse_whole_number(const std::string& text, const std::string& what, long low, long high);
 /// -t: seconds above 0 and at most 3600.
 double parse_timeout(const std::string& text);
+/// --events-wait: seconds above 0 and below the timeout.
+double parse_events_wait(const std::string& text, double timeout_seconds);
+/// --events-wait when not given: this, or half of -t when that is less.
+inline constexpr double default_events_wait_seconds = 3.0;
 State parse_state_option(const std::string& text, const std::string& option);
 Range parse_range_option(const std::string& text, const std::string& option);
 /// Text that goes into a header, the JSON body or the output: no controls, valid UTF-8.

@@ -48,6 +48,8 @@ const po::options_description& option_table()
         add("expect-service-type", text());
         add("maintenance-result", text());
         add("min-version", text());
+        add("events", flag());
+        add("events-wait", text());
         // TLS
         add("insecure,k", flag());
         add("ca-file", text());
@@ -240,6 +242,10 @@ Options interpret(const std::vector<po::option>& parsed, const EnvironmentLookup
     if (has("timeout-result")) {
         options.timeout_result = parse_state_option(get("timeout-result"), "timeout-result");
     }
+    options.events = has("events");
+    options.events_wait_seconds =
+        has("events-wait") ? parse_events_wait(get("events-wait"), options.timeout_seconds)
+                           : std::min(default_events_wait_seconds, options.timeout_seconds / 2.0);
     return options;
 }
 

@@ -5,6 +5,8 @@
 #include "http/curl_errors.hpp"
 #include "http/curl_handles.hpp"
 #include "http/curl_http_client.hpp"
+#include "http/curl_setup.hpp"
+#include "http/curl_stream.hpp"
 #include "http/peer_certificate.hpp"
 
 #include <curl/curl.h>
@@ -21,12 +23,6 @@
 namespace cpt {
 
 namespace {
-
-/// IPv6 literals need brackets in URLs and CONNECT_TO entries.
-std::string url_host(const std::string& host)
-{
-    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
-}
 
 double seconds(curl_off_t microseconds)
 {
@@ -68,45 +64,12 @@ struct CurlHttpClient::Impl
     template <typename Value>
     void set(CURLoption option, Value value)
     {
-        const CURLcode code = curl_easy_setopt(easy.get(), option, value);
-        if (code != CURLE_OK) {
-            throw std::runtime_error(std::string("libcurl refused an option: ") +
-                                     curl_easy_strerror(code));
-        }
+        set_option(easy.get(), option, value);
     }
 
     void configure()
     {
-        set(CURLOPT_ERRORBUFFER, error_buffer.data());
-        set(CURLOPT_NOSIGNAL, 1L); // the deadline backstop owns SIGALRM
-        set(CURLOPT_PROTOCOLS_STR, "https");
-        set(CURLOPT_REDIR_PROTOCOLS_STR, "https");
-        set(CURLOPT_FOLLOWLOCATION, 0L); // a redirect is an answer, never followed
-        set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
-        set(CURLOPT_PATH_AS_IS, 1L); // "." and ".." are alias text, not dot segments
-        set(CURLOPT_PROXY, "");      // talk to the node itself, whatever *_proxy says
-        set(CURLOPT_USERAGENT, settings.user_agent.c_str());
-        set(CURLOPT_IPRESOLVE, settings.ip_family == IpFamily::v4   ? CURL_IPRESOLVE_V4
-                               : settings.ip_family == IpFamily::v6 ? CURL_IPRESOLVE_V6
-                                                                    : CURL_IPRESOLVE_WHATEVER);
-        set(CURLOPT_SSL_VERIFYPEER, settings.insecure ? 0L : 1L);
-        set(CURLOPT_SSL_VERIFYHOST, settings.insecure ? 0L : 2L);
-        if (!settings.ca_file.empty()) {
-            set(CURLOPT_CAINFO, settings.ca_file.c_str());
-            set(CURLOPT_CAPATH, static_cast<const char*>(nullptr)); // only the CA asked for
-        }
-        if (!settings.client_cert.empty()) {
-            set(CURLOPT_SSLCERT, settings.client_cert.c_str());
-        }
-        if (!settings.client_key.empty()) {
-            set(CURLOPT_SSLKEY, settings.client_key.c_str());
-        }
-        if (!settings.connect_address.empty()) {
-            // Host header, SNI and the verified name stay settings.host.
-            append(connect_to,
-                   "::" + url_host(settings.connect_address) + ":" + std::to_string(settings.port));
-            set(CURLOPT_CONNECT_TO, connect_to.get());
-        }
+        configure_connection(easy.get(), settings, connect_to, error_buffer.data());
         set(CURLOPT_WRITEFUNCTION, &Impl::on_body);
         set(CURLOPT_WRITEDATA, this);
         set(CURLOPT_HEADERFUNCTION, &Impl::on_header);
@@ -118,11 +81,6 @@ struct CurlHttpClient::Impl
         // that never completes from a wait on a reused connection.
         set(CURLOPT_SOCKOPTFUNCTION, &Impl::on_socket);
         set(CURLOPT_SOCKOPTDATA, this);
-#if LIBCURL_VERSION_NUM >= 0x075700
-        // On a timeout during DNS, do not wait for the resolver thread (getaddrinfo cannot
-        // be interrupted and may take far longer than -t): leave it behind, we exit anyway.
-        set(CURLOPT_QUICK_EXIT, 1L);
-#endif
     }
 
     static int on_socket(void* self_ptr, curl_socket_t /*socket*/, curlsocktype /*purpose*/)
@@ -270,16 +228,12 @@ struct CurlHttpClient::Impl
             return TransportError{
                 TransportErrorKind::timeout, "no time left", cert_not_after, cert_chain, {}};
         }
-        set(CURLOPT_URL, ("https://" + url_host(settings.host) + ":" +
-                          std::to_string(settings.port) + request.path)
-                             .c_str());
-        HeaderList headers;
-        bool has_content_type = false;
-        for (const auto& [name, value] : request.headers) {
-            append(headers, name + ": " + value);
-            has_content_type = has_content_type || strcasecmp(name.c_str(), "Content-Type") == 0;
-        }
-        append(headers, "Expect:"); // no 100-continue round trip
+        set(CURLOPT_URL, request_url(settings, request.path).c_str());
+        HeaderList headers = request_headers(request);
+        const bool has_content_type =
+            std::any_of(request.headers.begin(), request.headers.end(), [](const auto& header) {
+                return strcasecmp(header.first.c_str(), "Content-Type") == 0;
+            });
         if (request.method == "POST") {
             if (!has_content_type) {
                 append(headers, "Content-Type:"); // not libcurl's form default
@@ -322,12 +276,7 @@ struct CurlHttpClient::Impl
         curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &response.status);
         response.timings = timings();
         response.new_connection = new_connections > 0;
-        const char* ip = nullptr;
-        long port = 0;
-        curl_easy_getinfo(easy.get(), CURLINFO_PRIMARY_IP, &ip);
-        curl_easy_getinfo(easy.get(), CURLINFO_PRIMARY_PORT, &port);
-        response.peer_address =
-            std::string(ip != nullptr ? ip : "?") + " port " + std::to_string(port);
+        response.peer_address = peer_address(easy.get());
         response.cert_not_after = cert_not_after;
         response.cert_chain = cert_chain;
         return std::move(response);
@@ -336,6 +285,7 @@ struct CurlHttpClient::Impl
     ConnectionSettings settings;
     const Deadline& deadline;
     EasyHandle easy;
+    std::unique_ptr<CurlStream> streamer; ///< a second handle, made when first needed
     HeaderList connect_to;
     std::array<char, CURL_ERROR_SIZE> error_buffer{};
     HttpResponse response;
@@ -360,6 +310,15 @@ CurlHttpClient::~CurlHttpClient() = default;
 HttpResult CurlHttpClient::send(const HttpRequest& request)
 {
     return impl_->send(request);
+}
+
+StreamResult CurlHttpClient::stream(const HttpRequest& request, const StreamLimits& limits,
+                                    StreamConsumer& consumer)
+{
+    if (!impl_->streamer) {
+        impl_->streamer = std::make_unique<CurlStream>(impl_->settings, impl_->deadline);
+    }
+    return impl_->streamer->run(request, limits, consumer);
 }
 
 } // namespace cpt

@@ -31,6 +31,9 @@ public:
     CurlHttpClient& operator=(const CurlHttpClient&) = delete;
 
     HttpResult send(const HttpRequest& request) override;
+    /// On a second easy handle (and so a second connection): send()'s stays for the release.
+    StreamResult stream(const HttpRequest& request, const StreamLimits& limits,
+                        StreamConsumer& consumer) override;
 
 private:
     struct Impl;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -87,6 +88,48 @@ struct TransportError
 
 using HttpResult = std::variant<HttpResponse, TransportError>;
 
+/// How long and how much a streamed response is read.
+struct StreamLimits
+{
+    long wait_ms = 0;          ///< the stream's own wait, from sending the request
+    long reserve_ms = 0;       ///< left of the run's deadline for what comes after the stream
+    std::size_t max_bytes = 0; ///< most body bytes read
+};
+
+/// Receives a streamed response as it arrives.
+class StreamConsumer
+{
+public:
+    virtual ~StreamConsumer() = default;
+    /// The status line and headers are in; false stops reading at once.
+    virtual bool on_head(long status, const std::string& reason,
+                         const std::string& content_type) = 0;
+    /// The next piece of the body, `elapsed` seconds after the request was sent; false stops
+    /// reading at once.
+    virtual bool on_data(std::string_view chunk, double elapsed) = 0;
+};
+
+/// Why reading a stream ended.
+enum class StreamEnd
+{
+    consumer,  ///< the consumer said stop
+    closed,    ///< the node ended the response (or the connection) itself
+    wait_over, ///< the wait (or what the deadline left) ran out
+    byte_cap,  ///< max_bytes read
+};
+
+struct StreamResponse
+{
+    StreamEnd end = StreamEnd::closed;
+    bool head_received = false; ///< on_head was called
+    std::size_t bytes = 0;      ///< body bytes read
+    double elapsed = 0.0;       ///< seconds from sending the request to the end of the read
+    std::string peer_address;
+    std::string message; ///< the transport's word when the node closed it abnormally
+};
+
+using StreamResult = std::variant<StreamResponse, TransportError>;
+
 /// The seam between the check logic and the network: one implementation speaks libcurl,
 /// unit tests script another. Successive requests should share one connection.
 class HttpClient
@@ -94,6 +137,12 @@ class HttpClient
 public:
     virtual ~HttpClient() = default;
     virtual HttpResult send(const HttpRequest& request) = 0;
+    /// A long-lived response (server-sent events) on a connection of its own, so that the
+    /// connection of send() stays free for what follows. Bounded by limits.wait_ms and by the
+    /// run's deadline less limits.reserve_ms. A TransportError only when no response head
+    /// arrived and the failure was not the wait running out.
+    virtual StreamResult stream(const HttpRequest& request, const StreamLimits& limits,
+                                StreamConsumer& consumer) = 0;
 };
 
 /// Largest response body read; a longer one is cut and marked truncated.

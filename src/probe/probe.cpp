@@ -8,6 +8,7 @@
 #include "probe/probe.hpp"
 #include "probe/probe_report.hpp"
 #include "probe/subcheck_certificate.hpp"
+#include "probe/subcheck_events.hpp"
 #include "probe/subcheck_service_type.hpp"
 #include "probe/subcheck_time.hpp"
 #include "probe/subcheck_version.hpp"
@@ -187,6 +188,13 @@ private:
             environment_.on_token_held();
         }
         describe_grant(result_, grant);
+        // Between the grant and the release: the stream needs the token, and the release
+        // keeps its share of -t whatever the stream does.
+        std::optional<EventsOutcome> events;
+        if (options_.events) {
+            events = check_events(options_, client_, grant.token, grant.participant_uuid, secrets_,
+                                  result_);
+        }
         std::string outcome;
         std::optional<Released> released;
         if (!options_.release) {
@@ -201,6 +209,12 @@ private:
                              "token issued in " + seconds_text(response.timings.total) + outcome +
                                  grant_text(grant),
                              true});
+        if (events) {
+            result_.add(events->subcheck);
+            if (events->perf) {
+                result_.add_perfdata(*events->perf);
+            }
+        }
         if (released) {
             result_.add(released->subcheck);
             if (released->perf) {

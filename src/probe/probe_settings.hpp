@@ -51,6 +51,8 @@ struct ProbeSettings
     std::string expect_service_type;
     State maintenance_result = State::critical;
     std::string min_version; ///< --min-version as given (dotted decimal); empty: not checked
+    bool events = false;     ///< --events: read the event stream's first roster
+    double events_wait_seconds = 3.0; ///< --events-wait, or its default for -t
 
     // TLS
     bool insecure = false;

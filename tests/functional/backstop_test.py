@@ -3,8 +3,8 @@
 """The deadline backstop: when the probe blocks where libcurl cannot time out, the process
 still ends within -t + 1 s with the --timeout-result state and its line, and with WARNING
 once a token is held (HACKING.md). tests/blocking_plugin is the real plugin run
-(run_plugin) with an HttpClient that blocks in pause() at request_token or at release_token
-(CPT_BLOCK_AT); only the SIGALRM backstop can end it. No network is used. ~6 s."""
+(run_plugin) with an HttpClient that blocks in pause() at request_token, at release_token or
+in the event stream (CPT_BLOCK_AT); only the SIGALRM backstop can end it. No network is used. ~6 s."""
 import os
 import sys
 
@@ -54,6 +54,11 @@ def main():
         blocked("release_token blocks %s: WARNING, release failed" % " ".join(extra or
                                                                             ["(default)"]),
                 "release_token", extra, 1,
+                r"^PEXIP TOKEN WARNING: token release failed: " + deadline_line)
+    # --events: a stream that blocks where no timeout reaches holds a token too: WARNING.
+    for extra in ([], ["--timeout-result=OK"]):
+        blocked("the event stream blocks %s: WARNING, release failed" % " ".join(
+            extra or ["(default)"]), "/events", ["--events", "--events-wait=0.5"] + extra, 1,
                 r"^PEXIP TOKEN WARNING: token release failed: " + deadline_line)
 
     # Two at a time: each case only waits ~1.5 s for its alarm.

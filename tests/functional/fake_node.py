@@ -46,6 +46,8 @@ import time
 import urllib.parse
 import uuid
 
+import fake_events
+
 API_PREFIX = "/api/client/v2/"
 CONTROL_PREFIX = "/__fake/"
 VERSION = {"version_id": "36", "pseudo_version": "79019.0.0"}
@@ -119,6 +121,7 @@ class FakeState:
             self.accepted = 0
             self.handshakes = 0
             self.handshake_failures = 0
+            self.event_streams = 0
 
     # --- connections -------------------------------------------------------------------
     def new_connection(self, peer, tls):
@@ -187,6 +190,7 @@ class FakeState:
                     "requests": len(self.requests), "participants": len(self.participants),
                     "released": sum(1 for p in self.participants if p["released"]),
                     "wrong_pins": self.wrong_pins,
+                    "event_streams": getattr(self, "event_streams", 0),
                 }
             if what == "config":
                 return dict(self.config)
@@ -219,6 +223,8 @@ def scenario_for(alias, config):
         alias = extra[alias]
     if alias in SUCCESS_ALIASES:
         return "success", None
+    if alias in fake_events.EVENTS_ALIASES:
+        return "events", alias  # a normal token; GET .../events shows the failure shape
     m = re.fullmatch(r"(delay|release-delay|flaky502)-(\d+)", alias)
     if m:
         return m.group(1), int(m.group(2))
@@ -535,6 +541,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if action == "release_token":
                 return self.release_token(alias, scenario, param, token)
             return self.refresh_token(alias, scenario, token)
+        if action == "events" and self.command == "GET" and scenario in ("success", "events"):
+            # The probe sends the token header; Pexip's web client can only use ?token=.
+            token = self.headers.get("token")
+            if token is None and "token" in query:
+                token = query["token"][0]
+            self.record["token_in_query"] = "token" in query
+            with self.state.lock:
+                p = self.state.by_token.get(token) if token else None
+            return fake_events.serve(self, alias, p, token is not None)
         return self.respond(404, HTML_404, "text/html")
 
     def basic_auth_ok(self, scenario):

@@ -72,11 +72,20 @@ public:
         ++sent;
         if (replies_.empty()) {
             return cpt::TransportError{
-                cpt::TransportErrorKind::timeout, "waiting for the response", std::nullopt, {}};
+                cpt::TransportErrorKind::timeout, "waiting for the response", std::nullopt, {}, {}};
         }
         cpt::HttpResult reply = std::move(replies_.front());
         replies_.pop_front();
         return reply;
+    }
+
+    cpt::StreamResult stream(const cpt::HttpRequest& request, const cpt::StreamLimits& /*limits*/,
+                             cpt::StreamConsumer& /*consumer*/) override
+    {
+        FUZZ_CHECK(!request.path.empty() && request.path[0] == '/', request.path);
+        ++sent;
+        return cpt::TransportError{
+            cpt::TransportErrorKind::connect, "Connection refused", std::nullopt, {}, {}};
     }
 
     int sent = 0;

@@ -3,6 +3,7 @@
 """Writes the seed corpus of one fuzz target into a directory (Python 3 stdlib only).
 
     make_seeds.py TARGET OUTDIR      TARGET: fuzz_response fuzz_range fuzz_options fuzz_probe fuzz_version
+                                     fuzz_event_stream
 
 Seeds come from tests/data/*.json|html (every reply shape of ../shared/docs/pexip-client-api.md,
 rebuilt there for the unit suites), a few shapes the notes name that the data files do not
@@ -211,14 +212,43 @@ def seeds_version(out):
     write(out, b"36\0" + b"36\x1b[31m | x\r\n")
 
 
+def seeds_event_stream(out):
+    """A chunking byte, then a stream: the fake node's shapes (healthy, CRLF, CR, multi-line
+    data, BOM, comments), a disconnect, a stream cut short, hostile bytes."""
+    def ev(name, data, eol="\n"):
+        return ("event: %s%sdata: %s%s%s" % (name, eol, json.dumps(data), eol, eol)).encode()
+    roster = [("hello", {}), ("conference_update", {"locked": False, "started": True}),
+              ("participant_sync_begin", None),
+              ("participant_create", {"uuid": "uuid-2", "display_name": "Alice",
+                                      "protocol": "webrtc"}),
+              ("participant_create", {"uuid": "uuid-1", "display_name": "check_pexip_token",
+                                      "protocol": "api", "call_tag": "check_pexip_token"}),
+              ("participant_sync_end", None), ("stage", []), ("ping", None)]
+    for eol in ("\n", "\r\n", "\r"):
+        body = b"".join(ev(n, d, eol) for n, d in roster)
+        for step in (0, 1, 7, 16):
+            write(out, bytes([step]) + body)
+        write(out, bytes([3]) + b"\xef\xbb\xbf" + body)
+        write(out, bytes([5]) + body[:len(body) // 2])
+    write(out, b"\x02" + ev("hello", {}) + ev("disconnect",
+                                               {"reason": "Out of transcoding resource"}))
+    write(out, b"\x02" + ev("disconnect", {"reason": "Insufficient licenses"}))
+    write(out, b"\x04: comment\n\nevent: participant_create\ndata: {\"uuid\":\ndata: \"uuid-1\"}"
+               b"\n\nid: 7\nretry: 10\nevent: participant_sync_end\ndata\n\n")
+    write(out, b"\x01event: disconnect\ndata: {\"reason\": \"x \x1b[31m | \x00 "
+               b"FUZZ-token_0123456789abcdefABCDEF= \xff\"}\n\n")
+    write(out, b"\x09data: " + b"[" * 3000 + b"\n\n")
+    write(out, b"\x00event: participant_sync_begin\n\n" + b"data: x\n" * 200 + b"\n")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: make_seeds.py fuzz_response|fuzz_range|fuzz_options|fuzz_probe|"
-                 "fuzz_version OUTDIR")
+                 "fuzz_version|fuzz_event_stream OUTDIR")
     target, out = sys.argv[1], sys.argv[2]
     makers = {"fuzz_response": seeds_response, "fuzz_range": seeds_range,
               "fuzz_options": seeds_options, "fuzz_probe": seeds_probe,
-              "fuzz_version": seeds_version}
+              "fuzz_version": seeds_version, "fuzz_event_stream": seeds_event_stream}
     if target not in makers:
         sys.exit("unknown target %s" % target)
     os.makedirs(out, exist_ok=True)

@@ -31,14 +31,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "functional"))
 import harness  # noqa: E402
 import fake_node  # noqa: E402
+import fake_events  # noqa: E402
 
 API = "/api/client/v2/conferences/"
 CACHE_MODULES = "/var/cache/check_pexip_token/pexip-client/node_modules"
-PACKAGES = ("@pexip/infinity-api", "@pexip/infinity")
+PACKAGES = ("@pexip/infinity-api", "@pexip/infinity", "eventsource")
 # What the plugin's state should be for each of Pexip's outcomes, with default options.
 AGREES = {"token": "OK", "PIN required": "WARNING", "IdP required": "WARNING",
           "extension required": "WARNING", "invalid PIN": "CRITICAL", "not found": "CRITICAL",
           "other error": "CRITICAL"}
+# The event stream (--events): Pexip's web client's outcome -> the plugin's state.
+EVENTS_AGREE = {"roster": "OK", "disconnect": "CRITICAL", "silent": "WARNING",
+                "closed": "CRITICAL", "refused": "CRITICAL"}
 STATES = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
 
 
@@ -218,11 +222,15 @@ def main():
         if sc not in driven and sc not in agreement["not_driven"]
         and sc not in table["not_collected"]))
 
-    def judge(config, answers_part, client_rows):
+    event_rows = agreement["event_rows"]
+
+    def judge(config, answers_part, client_rows, stream_rows=()):
         """Runs judge.mjs once against the fake set to config."""
         spec = {"host": "https://localhost:%s" % fake.port, "answers": answers_part,
                 "clients": [{"id": i, "alias": r["alias"], "pin": r.get("pin")}
-                            for i, r in client_rows]}
+                            for i, r in client_rows],
+                "streams": [{"id": i, "alias": r["alias"], "wait_ms": 3000}
+                            for i, r in stream_rows]}
         spec_file = os.path.join(s.tmp, "spec.json")
         with open(spec_file, "w", encoding="utf-8") as f:
             json.dump(spec, f)
@@ -246,12 +254,16 @@ def main():
     configs = {}
     for i, r in enumerate(rows):
         configs.setdefault(json.dumps(r.get("config") or {}, sort_keys=True), []).append((i, r))
-    verdict = {"answers": [], "clients": []}
+    verdict = {"answers": [], "clients": [], "streams": [], "payloads": None}
     for key, group in sorted(configs.items()):
         part = judge(json.loads(key), [a for a in answers if a.get("status") is not None]
-                     if key == "{}" else [], group)
+                     if key == "{}" else [], group,
+                     list(enumerate(event_rows)) if key == "{}" else [])
         verdict["answers"] += part["answers"]
         verdict["clients"] += part["clients"]
+        verdict["streams"] += part.get("streams", [])
+        verdict["payloads"] = verdict["payloads"] or (part.get("payloads") if key == "{}"
+                                                      else None)
     fake.defaults()
     s.check("judge.mjs judged every answer and every row",
             [] if len(verdict["clients"]) == len(rows) else ["%d of %d rows" % (
@@ -321,9 +333,81 @@ def main():
             row.get("pin") or "-",
             c["api"]["outcome"] if c else "?", c["client"]["outcome"] if c else "?", state,
             ("differs on purpose: " + row["why"]) if row.get("why") else ""), flush=True)
-    print("# %d agreement rows, %d fake answers validated, %.1f s" % (
-        len(rows), len(answers), time.monotonic() - start), flush=True)
+    check_event_rows(s, fake, event_rows, verdict)
+    print("# %d agreement rows, %d event stream rows, %d fake answers validated, %.1f s" % (
+        len(rows), len(event_rows), len(answers), time.monotonic() - start), flush=True)
     s.finish()
+
+
+def check_event_rows(s, fake, event_rows, verdict):
+    """--events: Pexip's web client reads the fake's stream (through the `eventsource`
+    package's EventSource, ?token= as Pexip sends it); its outcome, roster and conference state
+    must be what the fake meant, and the plugin's state the row's."""
+    streams = {c["id"]: c for c in verdict["streams"]}
+    print("# %-22s %-12s %-9s %s" % ("events alias", "Pexip", "plugin", "what Pexip's client saw"))
+    for i, row in enumerate(event_rows):
+        c = streams.get(i)
+        want = fake_events.expected(row["alias"])
+        p = []
+        if c is None:
+            p.append("not judged by Pexip's client")
+        else:
+            if c["outcome"] != row["pexip"]:
+                p.append("Pexip's client: %r (%s), the table %r" % (
+                    c["outcome"], c.get("firstError") or c.get("thrown"), row["pexip"]))
+            if row["pexip"] != want["outcome"]:
+                p.append("the table says %r, the fake means %r" % (row["pexip"],
+                                                                   want["outcome"]))
+            if not any("token=<redacted>" in u for u in c.get("urls", [])):
+                p.append("Pexip's client did not open the stream with ?token=: %s" %
+                         c.get("urls"))
+            if want["outcome"] == "roster":
+                roster = c.get("roster") or []
+                names = sorted(x["displayName"] for x in roster)
+                if len(roster) != want["participants"]:
+                    p.append("Pexip's client built a roster of %d, the fake sent %d" % (
+                        len(roster), want["participants"]))
+                if names != sorted(want["others"] + ["check_pexip_token"]):
+                    p.append("roster names %s" % names)
+                if not [x for x in roster if x["displayName"] == "check_pexip_token"
+                        and x["protocol"] == "api"]:
+                    p.append("the probe's own participant (protocol api) is not in the roster")
+                conf = c.get("conference") or {}
+                if conf.get("locked") is not False or conf.get("started") is not True:
+                    p.append("conference state %s, the fake sent unlocked and started" % conf)
+            if want["outcome"] == "disconnect" and c.get("reason") != want["reason"]:
+                p.append("disconnect reason %r, the fake sent %r" % (c.get("reason"),
+                                                                     want["reason"]))
+        fake.defaults()
+        fake.reset()
+        args = s.target(fake, row["alias"]) + ["--events", "-t", "5"] + row.get("args", [])
+        r = s.plugin(args)
+        state = STATES.get(r.rc, "rc=%s" % r.rc)
+        p += r.common()
+        if state != row["plugin"]:
+            p.append("plugin %s (%s), the table %s" % (state, r.line1, row["plugin"]))
+        if EVENTS_AGREE[row["pexip"]] != row["plugin"]:
+            p.append("plugin %s differs from Pexip's %r" % (row["plugin"], row["pexip"]))
+        parts = fake.participants()
+        if not parts or not all(x["released"] for x in parts):
+            p.append("the plugin's token was not released")
+        s.check("events agreement: %s" % row["alias"], p, r if p else None)
+        seen = ""
+        if c:
+            seen = ("roster of %d" % len(c["roster"]) if c.get("roster") is not None else
+                    "reason %r" % c["reason"] if c.get("reason") else
+                    "first error %s" % (c.get("firstError") or {}).get("code")
+                    if c.get("firstError") else "")
+        print("# %-22s %-12s %-9s %s" % (row["alias"], c["outcome"] if c else "?", state, seen),
+              flush=True)
+    pay = verdict.get("payloads") or {}
+    s.check("every participant payload of the fake's streams passes Pexip's participant "
+            "validator", ["%(stream)s %(type)s: %(why)s" % x for x in pay.get("rejected", [])])
+    print("# event payloads validated with @pexip/infinity-api's validateParticipants200: %d "
+          "(%d accepted); event names without a validator in @pexip/infinity-api 20.0.0: %s" % (
+              pay.get("validated", 0), pay.get("accepted", 0),
+              ", ".join("%s (%d)" % kv for kv in sorted(pay.get("without_validator", {}).items()))),
+          flush=True)
 
 
 if __name__ == "__main__":

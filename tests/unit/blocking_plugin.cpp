@@ -44,6 +44,18 @@ public:
         return response;
     }
 
+    cpt::StreamResult stream(const cpt::HttpRequest& request, const cpt::StreamLimits& /*limits*/,
+                             cpt::StreamConsumer& /*consumer*/) override
+    {
+        if (request.path.find(block_at_) != std::string::npos) {
+            for (;;) {
+                ::pause(); // a stream no libcurl timeout ends: the backstop must
+            }
+        }
+        return cpt::TransportError{
+            cpt::TransportErrorKind::other, "no stream here", std::nullopt, {}, {}};
+    }
+
 private:
     std::string block_at_;
 };

@@ -39,12 +39,78 @@ public:
         return reply;
     }
 
+    /// A scripted stream: its head, then chunks (each at its elapsed time), then how it ends
+    /// unless the consumer stops it first.
+    struct ScriptedStream
+    {
+        long status = 200;
+        std::string reason = "OK";
+        std::string content_type = "text/event-stream";
+        std::vector<std::pair<std::string, double>> chunks;
+        cpt::StreamEnd end = cpt::StreamEnd::wait_over;
+        double end_elapsed = 3.0;
+        std::optional<cpt::TransportError> error; ///< instead of a head
+    };
+
+    /// Queues the answer to the next stream request.
+    FakeHttpClient& then_stream(ScriptedStream stream)
+    {
+        streams_.push_back(std::move(stream));
+        return *this;
+    }
+
+    cpt::StreamResult stream(const cpt::HttpRequest& request, const cpt::StreamLimits& limits,
+                             cpt::StreamConsumer& consumer) override
+    {
+        requests_.push_back(request);
+        stream_limits_.push_back(limits);
+        if (streams_.empty()) {
+            return cpt::TransportError{cpt::TransportErrorKind::other,
+                                       "FakeHttpClient: no scripted stream",
+                                       std::nullopt,
+                                       {},
+                                       {}};
+        }
+        ScriptedStream script = std::move(streams_.front());
+        streams_.pop_front();
+        if (script.error) {
+            return *script.error;
+        }
+        cpt::StreamResponse response;
+        response.peer_address = "192.0.2.10 port 443";
+        response.head_received = true;
+        if (!consumer.on_head(script.status, script.reason, script.content_type)) {
+            response.end = cpt::StreamEnd::consumer;
+            return response;
+        }
+        for (const auto& [chunk, elapsed] : script.chunks) {
+            const std::size_t room = limits.max_bytes - response.bytes;
+            const std::string taken = chunk.substr(0, room);
+            response.bytes += taken.size();
+            response.elapsed = elapsed;
+            if (!taken.empty() && !consumer.on_data(taken, elapsed)) {
+                response.end = cpt::StreamEnd::consumer;
+                return response;
+            }
+            if (taken.size() < chunk.size()) {
+                response.end = cpt::StreamEnd::byte_cap;
+                return response;
+            }
+        }
+        response.end = script.end;
+        response.elapsed = script.end_elapsed;
+        return response;
+    }
+
     const std::vector<cpt::HttpRequest>& requests() const noexcept { return requests_; }
-    std::size_t unused_replies() const noexcept { return replies_.size(); }
+    const std::vector<cpt::StreamLimits>& stream_limits() const noexcept { return stream_limits_; }
+    std::size_t unused_replies() const noexcept { return replies_.size() + streams_.size(); }
 
 private:
     std::deque<cpt::HttpResult> replies_;
+    std::deque<ScriptedStream> streams_;
     std::vector<cpt::HttpRequest> requests_;
+    std::vector<cpt::StreamLimits> stream_limits_;
 };
 
 /// Phase timings that add up to 0.042 s.
