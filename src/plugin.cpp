@@ -5,8 +5,10 @@
 #include "base/text.hpp"
 #include "cli/help_text.hpp"
 #include "cli/options.hpp"
+#include "dns/srv_lookup.hpp"
 #include "http/curl_http_client.hpp"
 #include "plugin.hpp"
+#include "probe/discovery.hpp"
 #include "probe/probe.hpp"
 
 #include <ctime>
@@ -41,14 +43,25 @@ int probe(const Options& options, std::string& output, const HttpClientFactory& 
     const Deadline deadline(options.timeout_seconds);
     // Network libraries start only now: --help and argument errors never pay for them.
     const CurlGlobal curl;
-    const std::unique_ptr<HttpClient> client =
-        make_client(connection_settings_from(options), deadline);
     ProbeEnvironment environment;
     environment.now_unix = static_cast<std::int64_t>(std::time(nullptr));
     environment.on_token_held = [&backstop] {
         backstop.set_message(backstop_release_line.c_str(), static_cast<int>(State::warning));
     };
-    const CheckResult result = run_probe(options, *client, environment);
+    // One whole probe of one node with its own client: the run's, or one of --srv's targets
+    // (each on its own thread; the clients share only the deadline).
+    const auto probe_node = [&](const ProbeSettings& node) {
+        const std::unique_ptr<HttpClient> client =
+            make_client(connection_settings_from(node), deadline);
+        return run_probe(node, *client, environment);
+    };
+    const CheckResult result =
+        options.srv
+            ? run_discovery(
+                  options,
+                  [&deadline](const std::string& name) { return lookup_srv(name, deadline); },
+                  probe_node)
+            : probe_node(options);
     output = result.render(options.verbosity);
     // The result is known: should closing the connection and libcurl's cleanup overrun the
     // deadline, the backstop prints this, not a generic "plugin deadline" line.

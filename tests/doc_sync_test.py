@@ -50,12 +50,13 @@ CONTRACT_OPTIONS = [
     ("min-version", None),
     ("events", None),
     ("events-wait", None),
+    ("srv", None),
 ]
 
 # Perfdata labels of the contract; both documents must describe each.
 CONTRACT_PERFDATA = [
     "time", "time_dns", "time_connect", "time_tls", "time_server", "time_transfer",
-    "time_release", "time_events", "cert_days",
+    "time_release", "time_events", "cert_days", "nodes", "nodes_ok",
 ]
 
 # The event stream's outcomes (--events): every document that lists states names each phrase.

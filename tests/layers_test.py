@@ -12,10 +12,11 @@ import sys
 
 USES = {
     "base": [],
+    "dns": ["base"],
     "plugin_kit": ["base"],
     "http": ["base"],
     "pexip": ["http", "base"],
-    "probe": ["pexip", "http", "plugin_kit", "base"],
+    "probe": ["dns", "pexip", "http", "plugin_kit", "base"],
     "cli": ["probe", "http", "plugin_kit", "base"],
 }
 LAYERS = list(USES)

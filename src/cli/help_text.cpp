@@ -24,6 +24,7 @@ std::string usage_text()
            "   [-C WARN[,CRIT]] [-w RANGE] [-c RANGE] [-t SECONDS] [--timeout-result=STATE]\n"
            "   [--min-version=VERSION] [--events] [--events-wait=SECONDS]\n"
            "   [--extra-opts=[SECTION][@FILE]] [-v]...\n"
+           " check_pexip_token --srv -H DOMAIN -a ALIAS [options]\n"
            "Try 'check_pexip_token --help' for more information.\n";
 }
 
@@ -60,6 +61,11 @@ Target:
     Connect over IPv4 only
  -6, --use-ipv6
     Connect over IPv6 only
+ --srv
+    HOST is a domain: probe every conferencing node the SRV records
+    _pexapp._tcp.HOST name (as Pexip's apps find them), each a whole probe in
+    parallel with its SRV name and port; no record: HOST on port 443. OK only
+    when every node is OK; at most WARNING while one is. Not with -I or -p
 
 Probe:
  -a, --alias=ALIAS
@@ -151,6 +157,7 @@ Examples:
  check_pexip_token -H conf.example.com -I 192.0.2.10 -a test_call \
    --expect-service-type=test_call -C 30,14
  check_pexip_token -H node1.example.com -a vmr --pin-file=/etc/nagios/pin -v
+ check_pexip_token --srv -H example.com -a meet -v
 
 Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also --help, --version).
 )";

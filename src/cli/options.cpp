@@ -36,6 +36,7 @@ const po::options_description& option_table()
         add("port,p", text());
         add("use-ipv4,4", flag());
         add("use-ipv6,6", flag());
+        add("srv", flag());
         // Probe
         add("alias,a", text());
         add("display-name", text());
@@ -149,6 +150,15 @@ Options interpret(const std::vector<po::option>& parsed, const EnvironmentLookup
     }
     if (has("use-ipv4") && has("use-ipv6")) {
         throw BadArgument("-4 and -6 exclude each other");
+    }
+    options.srv = has("srv");
+    if (options.srv && has("ip-address")) {
+        throw BadArgument("-I/--ip-address and --srv exclude each other (--srv probes every "
+                          "node the SRV records name)");
+    }
+    if (options.srv && has("port")) {
+        throw BadArgument("-p/--port and --srv exclude each other (--srv takes each node's "
+                          "port from its SRV record)");
     }
     options.ip_family = has("use-ipv4")   ? IpFamily::v4
                         : has("use-ipv6") ? IpFamily::v6

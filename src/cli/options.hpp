@@ -16,6 +16,7 @@ namespace cpt {
 struct Options : ProbeSettings
 {
     int verbosity = 0;
+    bool srv = false; ///< --srv: hostname is a domain, probe every _pexapp._tcp target
 };
 
 /// --help or --version was asked for.

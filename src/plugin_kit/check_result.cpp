@@ -54,9 +54,21 @@ void CheckResult::add_secret(std::string secret)
     }
 }
 
-std::string CheckResult::render(int verbosity) const
+void CheckResult::add_child(std::string name, CheckResult child)
 {
-    const std::vector<std::string>& secrets = secrets_;
+    children_.push_back(Child{std::move(name), std::move(child)});
+}
+
+void CheckResult::collect_secrets(std::vector<std::string>& into) const
+{
+    into.insert(into.end(), secrets_.begin(), secrets_.end());
+    for (const Child& child : children_) {
+        child.result.collect_secrets(into);
+    }
+}
+
+std::string CheckResult::summary() const
+{
     std::vector<const Subcheck*> problems;
     for (const Subcheck& subcheck : subchecks_) {
         if (subcheck.state != State::ok) {
@@ -84,12 +96,38 @@ std::string CheckResult::render(int verbosity) const
     if (summary.empty()) {
         summary = "no result";
     }
+    return summary;
+}
+
+void CheckResult::long_lines(int verbosity, const std::string& indent,
+                             std::vector<std::string>& lines) const
+{
+    for (const Subcheck& subcheck : subchecks_) {
+        lines.push_back(indent + "\\_ [" + std::string(state_name(subcheck.state)) + "] " +
+                        subcheck.name + ": " + subcheck.summary);
+    }
+    for (const Detail& detail : details_) {
+        if (verbosity >= detail.min_verbosity) {
+            lines.push_back(indent + detail.line);
+        }
+    }
+    for (const Child& child : children_) {
+        lines.push_back(indent + "\\_ [" + std::string(state_name(child.result.state())) + "] " +
+                        child.name + ": " + child.result.summary());
+        child.result.long_lines(verbosity, indent + "    ", lines);
+    }
+}
+
+std::string CheckResult::render(int verbosity) const
+{
+    std::vector<std::string> secrets;
+    collect_secrets(secrets);
 
     std::string out = output_prefix;
     out += ' ';
     out += state_name(state());
     out += ": ";
-    out += clean(summary, secrets, max_summary_bytes);
+    out += clean(summary(), secrets, max_summary_bytes);
     if (!perfdata_.empty()) {
         out += " |";
         for (const PerfValue& perf : perfdata_) {
@@ -103,15 +141,7 @@ std::string CheckResult::render(int verbosity) const
     }
 
     std::vector<std::string> lines;
-    for (const Subcheck& subcheck : subchecks_) {
-        lines.push_back("\\_ [" + std::string(state_name(subcheck.state)) + "] " + subcheck.name +
-                        ": " + subcheck.summary);
-    }
-    for (const Detail& detail : details_) {
-        if (verbosity >= detail.min_verbosity) {
-            lines.push_back(detail.line);
-        }
-    }
+    long_lines(verbosity, std::string(), lines);
     static const std::string truncated = "(output truncated)\n";
     for (const std::string& line : lines) {
         const std::string safe = clean(line, secrets, max_detail_bytes) + '\n';

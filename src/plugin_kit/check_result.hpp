@@ -30,6 +30,13 @@ public:
     /// A long-output line, shown from the given verbosity on (1: -v, 2: -vv, 3: -vvv trace).
     void add_detail(std::string line, int min_verbosity = 1);
 
+    /// A child result (e.g. one node of several): render() lists it in the long output as
+    /// "\_ [STATE] name: summary" with its own subchecks and details indented below it. It
+    /// does not change state() or line 1: the parent judges its children in its own subchecks.
+    void add_child(std::string name, CheckResult child);
+    struct Child;
+    const std::vector<Child>& children() const noexcept { return children_; }
+
     /// The worst state of all subchecks (OK when there are none).
     State state() const noexcept;
     const std::vector<Subcheck>& subchecks() const noexcept { return subchecks_; }
@@ -39,6 +46,10 @@ public:
     /// >= 1, long output. Every free text is sanitised and redacted of secrets, the total is
     /// capped at 8 KiB, lines end in LF.
     std::string render(int verbosity) const;
+
+    /// Line 1's summary, before sanitising: the non-OK subchecks' phrases, worst first, then
+    /// the OK primary ones; "no result" when there is none.
+    std::string summary() const;
 
 private:
     std::vector<Subcheck> subchecks_;
@@ -50,6 +61,17 @@ private:
     };
     std::vector<Detail> details_;
     std::vector<std::string> secrets_;
+    std::vector<Child> children_;
+
+    void collect_secrets(std::vector<std::string>& into) const;
+    void long_lines(int verbosity, const std::string& indent,
+                    std::vector<std::string>& lines) const;
+};
+
+struct CheckResult::Child
+{
+    std::string name;
+    CheckResult result;
 };
 
 /// Output prefix of line 1.

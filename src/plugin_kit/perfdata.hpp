@@ -9,7 +9,7 @@ namespace cpt {
 /// One perfdata item, 'label'=value[uom];warn;crit;min;max.
 struct PerfValue
 {
-    std::string label; ///< [a-z0-9_] only, so it never needs escaping
+    std::string label; ///< [a-z0-9_.-] only (a host name in time_<target>): never escaped
     double value = 0.0;
     int decimals = 6; ///< 0 for whole numbers such as days
     std::string uom;  ///< "s" or empty

@@ -14,6 +14,8 @@
 #   expired       CA-signed, same names, notBefore 40 days ago, notAfter 10 days 1 hour ago
 #   selfsigned    self-signed, same names (a fresh Pexip node)
 #   wrongname     CA-signed for wrong.example.test only
+#   srvnodes      CA-signed for the --srv targets a|b|c|d.srv.test and the fallback domains
+#                 nx.srv.test and nodata.srv.test (only ever resolved in srv_test's namespace)
 #   client        CA-signed client certificate (extendedKeyUsage clientAuth)
 #   ca-other      a second CA that signed nothing the servers use (to distrust the node)
 #   chain-ca      v2 -C: a self-signed root "Pexip Test Root CA", notAfter 3 days minus
@@ -70,6 +72,14 @@ subjectAltName = DNS:wrong.example.test
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 
+[srv_ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:a.srv.test,DNS:b.srv.test,DNS:c.srv.test,DNS:d.srv.test,DNS:nx.srv.test,DNS:nodata.srv.test
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
 [client_ext]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -100,6 +110,7 @@ sign() {
 
 sign localhost localhost 400 server_ext
 sign wrongname wrong.example.test 400 wrong_ext
+sign srvnodes a.srv.test 400 srv_ext
 sign client 'check_pexip_token test client' 400 client_ext
 
 # Self-signed leaf with the right names.

@@ -38,7 +38,7 @@ GEN_CERTS = os.path.join(HERE, "gen_certs.sh")
 
 STATES = ("OK", "WARNING", "CRITICAL", "UNKNOWN")
 LINE1_RE = re.compile(r"^PEXIP TOKEN (OK|WARNING|CRITICAL|UNKNOWN): ")
-PERF_ITEM_RE = re.compile(r"^'[a-z0-9_]+'=-?[0-9]+(\.[0-9]+)?(s)?(;[^; ]*){0,4}$")
+PERF_ITEM_RE = re.compile(r"^'[a-z0-9_.-]+'=-?[0-9]+(\.[0-9]+)?(s)?(;[^; ]*){0,4}$")
 OK_LABELS = ["time", "time_dns", "time_connect", "time_tls", "time_server", "time_transfer",
              "time_release"]
 MAX_OUTPUT = 8192
@@ -223,7 +223,7 @@ class Fake:
     """A fake_node.py process and its control port."""
 
     def __init__(self, suite, cert="localhost", mode="tls", client_ca=None, config=None,
-                 name=None, bind=None):
+                 name=None, bind=None, port=None):
         self.suite = suite
         self.name = name or "%s-%s" % (mode, cert)
         d = tempfile.mkdtemp(prefix="fake-", dir=suite.tmp)
@@ -250,6 +250,8 @@ class Fake:
             raise ValueError(mode)
         if config:
             cmd += ["--config", json.dumps(config)]
+        if port:
+            cmd += ["--port", str(port)]  # e.g. 443 inside a private network namespace
         if bind:
             cmd += ["--bind", bind]  # TLS mode only: "::1" for IPv6 literal cases
         self.log = open(os.path.join(d, "stderr.log"), "wb")

@@ -91,6 +91,32 @@ class BlackHoleDns:
             self.held.append(conn)
 
 
+def private_resolver(nameserver, work):
+    """For a script already inside `unshare --net --mount`: loopback up, and resolv.conf
+    (naming only `nameserver`), nsswitch.conf (files, then dns) and hosts (localhost only)
+    written to `work` and bind-mounted over /etc's in this mount namespace; nscd hidden.
+    Exits 125 (fail) when any of it cannot be done."""
+    if not in_private_namespace():
+        fail("not in a private network namespace (run me under unshare --net --mount)")
+    try:
+        loopback_up()
+    except OSError as exc:
+        fail("cannot bring lo up: %s" % exc)
+    files = {
+        "resolv.conf": "nameserver %s\noptions timeout:5 attempts:1\n" % nameserver,
+        "nsswitch.conf": "hosts: files dns\n",
+        "hosts": "127.0.0.1 localhost\n::1 localhost\n",
+    }
+    for name, text in files.items():
+        with open(os.path.join(work, name), "w") as f:
+            f.write(text)
+        bind_mount(os.path.join(work, name), "/etc/" + name)
+    for nscd in ("/run/nscd", "/var/run/nscd"):
+        if os.path.isdir(nscd):
+            if subprocess.run(["mount", "-t", "tmpfs", "none", nscd]).returncode != 0:
+                fail("cannot hide %s" % nscd)
+
+
 def main():
     if len(sys.argv) < 5 or sys.argv[3] != "--":
         fail("usage: netns_helper.py dns|syn-drop DIR -- COMMAND...")

@@ -3,7 +3,7 @@
 """Writes the seed corpus of one fuzz target into a directory (Python 3 stdlib only).
 
     make_seeds.py TARGET OUTDIR      TARGET: fuzz_response fuzz_range fuzz_options fuzz_probe fuzz_version
-                                     fuzz_event_stream
+                                     fuzz_event_stream fuzz_srv_answer
 
 Seeds come from tests/data/*.json|html (every reply shape of ../shared/docs/pexip-client-api.md,
 rebuilt there for the unit suites), a few shapes the notes name that the data files do not
@@ -241,14 +241,58 @@ def seeds_event_stream(out):
     write(out, b"\x00event: participant_sync_begin\n\n" + b"data: x\n" * 200 + b"\n")
 
 
+def dns_name(dotted):
+    out = b""
+    for label in dotted.split(".") if dotted not in ("", ".") else []:
+        out += bytes([len(label)]) + label.encode()
+    return out + b"\0"
+
+
+def srv_message(records, rcode=0, qname="_pexapp._tcp.example.test", flags=0x8180):
+    """A DNS response: the question, then SRV records (priority, weight, port, target)."""
+    msg = struct.pack(">HHHHHH", 0x1234, flags | rcode, 1, len(records), 0, 0)
+    msg += dns_name(qname) + struct.pack(">HH", 33, 1)
+    for priority, weight, port, target in records:
+        rdata = struct.pack(">HHH", priority, weight, port) + dns_name(target)
+        msg += b"\xc0\x0c" + struct.pack(">HHIH", 33, 1, 300, len(rdata)) + rdata
+    return msg
+
+
+def seeds_srv_answer(out):
+    write(out, srv_message([(10, 60, 443, "node1.example.test"), (10, 40, 8443, "n2.example.test"),
+                            (20, 0, 443, "backup.example.test")]))
+    write(out, srv_message([(0, 0, 0, ".")]))
+    write(out, srv_message([], rcode=3))
+    write(out, srv_message([], rcode=2))
+    write(out, srv_message([]))
+    write(out, srv_message([(1, 1, 443, "Mixed.Case.TEST")]))
+    write(out, srv_message([(1, 1, 443, "a" * 63 + ".test")]))
+    write(out, srv_message([(i, i, 443 + i, "n%d.test" % i) for i in range(33)]))
+    # compression pointer loop, forward pointer, extended label type, a query, truncation
+    write(out, struct.pack(">HHHHHH", 1, 0x8180, 1, 0, 0, 0) + b"\xc0\x0c\x00\x21\x00\x01")
+    write(out, struct.pack(">HHHHHH", 1, 0x8180, 1, 0, 0, 0) + b"\xc0\xff")
+    write(out, struct.pack(">HHHHHH", 1, 0x8180, 1, 0, 0, 0) + b"\x40")
+    write(out, srv_message([(1, 1, 443, "a.test")], flags=0x0100))
+    full = srv_message([(10, 60, 443, "node1.example.test")])
+    for cut in (11, 12, 30, len(full) - 3):
+        write(out, full[:cut])
+    # target compressed into the question name
+    msg = struct.pack(">HHHHHH", 2, 0x8180, 1, 1, 0, 0) + dns_name("_pexapp._tcp.example.test")
+    msg += struct.pack(">HH", 33, 1)
+    msg += b"\xc0\x0c" + struct.pack(">HHIH", 33, 1, 300, 8) + struct.pack(">HHH", 1, 1, 443)
+    msg += b"\xc0\x19"
+    write(out, msg)
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: make_seeds.py fuzz_response|fuzz_range|fuzz_options|fuzz_probe|"
-                 "fuzz_version|fuzz_event_stream OUTDIR")
+                 "fuzz_version|fuzz_event_stream|fuzz_srv_answer OUTDIR")
     target, out = sys.argv[1], sys.argv[2]
     makers = {"fuzz_response": seeds_response, "fuzz_range": seeds_range,
               "fuzz_options": seeds_options, "fuzz_probe": seeds_probe,
-              "fuzz_version": seeds_version, "fuzz_event_stream": seeds_event_stream}
+              "fuzz_version": seeds_version, "fuzz_event_stream": seeds_event_stream,
+              "fuzz_srv_answer": seeds_srv_answer}
     if target not in makers:
         sys.exit("unknown target %s" % target)
     os.makedirs(out, exist_ok=True)
