@@ -5,16 +5,21 @@
 Environment (set by the test harness, see tests/Makefile.inc):
   CHECK_PEXIP_TOKEN  the built plugin
   TOP_SRCDIR         the source tree (default: the parent of this file's directory)
-  GROFF              groff, or empty/"no" to skip the man page lint
+  GROFF              groff; empty or "no" makes the man page lint a skip (harness.skip_line:
+                     a failure under CHECK_REQUIRE_ALL=1)
 
-Prints "ok - ..." / "not ok - ..." lines, then "N passed, M failed"; exits 0 when nothing
-failed, 1 otherwise. Uses the Python 3 standard library only.
+Prints "ok - ..." / "not ok - ..." / "skip - ..." lines, then "N passed, M failed, K skipped";
+exits 0 when nothing failed, 1 otherwise. Uses the Python 3 standard library only.
 """
 
 import os
 import re
 import subprocess
 import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "functional"))
+import harness  # noqa: E402  (skip_line, summary_line only)
 
 # The long options of the user contract (cli-contract.md, "Options"), with their short forms.
 # The contract lives outside the source tree, so its option list is kept here as data.
@@ -103,6 +108,7 @@ LONG_OPTION = re.compile(r"--[a-z0-9][a-z0-9-]*")
 
 passed = 0
 failed = 0
+skipped = 0
 
 
 def report(ok, what, detail=""):
@@ -118,7 +124,13 @@ def report(ok, what, detail=""):
 
 
 def skip(what, why):
-    print("ok - %s # SKIP %s" % (what, why))
+    global failed, skipped
+    line, failure = harness.skip_line(what, why)
+    print(line)
+    if failure:
+        failed += 1
+    else:
+        skipped += 1
 
 
 def read(path):
@@ -497,5 +509,5 @@ if __name__ == "__main__":
                         read(os.path.join(_top, "README.md")))
     except Exception as err:  # a broken basket is a failure, never a crash of the test
         report(False, "the Director basket checks ran", "%s: %s" % (type(err).__name__, err))
-    print("%d passed, %d failed" % (passed, failed))
+    print(harness.summary_line(passed, failed, skipped))
     sys.exit(1 if failed else 0)

@@ -294,9 +294,8 @@ def main():
                                "icinga2-bin icingacli icingaweb2-module-director "
                                "mariadb-server php-mysql")
     if not os.path.isdir(DIRECTOR_MODULE):
-        print("SKIP: %s missing (apt-get install icingaweb2-module-director)" %
-              DIRECTOR_MODULE, flush=True)
-        sys.exit(77)
+        harness.skip_script("%s missing (apt-get install icingaweb2-module-director; "
+                            ".ci/install-deps does it)" % DIRECTOR_MODULE)
     suite = harness.Suite("director", need_plugin=False, watchdog=240)
     started = time.monotonic()
     account = common.Account()

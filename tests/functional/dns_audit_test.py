@@ -19,6 +19,7 @@ import time
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import harness  # noqa: E402  (skip_script: the suite's one skip mechanism)
 
 INSIDE = "--inside-namespace"
 DNS_ADDRESS = "127.0.0.53"
@@ -31,12 +32,10 @@ TEST_SUFFIXES = (".test", ".invalid", "localhost")
 
 def outside():
     if os.geteuid() != 0:
-        print("SKIP: not root (a private network namespace needs root)")
-        sys.exit(77)
+        harness.skip_script("not root (a private network namespace needs root)")
     unshare = shutil.which("unshare")
     if not unshare:
-        print("SKIP: no unshare(1)")
-        sys.exit(77)
+        harness.skip_script("no unshare(1) (Debian: util-linux)")
     sys.exit(subprocess.call([unshare, "--net", "--mount", "--", sys.executable,
                               os.path.abspath(__file__), INSIDE]))
 
@@ -49,7 +48,6 @@ def inside():
     dns = TestDns(DNS_ADDRESS)
     passed = failed = 0
     # The logger sees what the plugin asks: one lookup of a test name must show up.
-    import harness
     subprocess.run([harness.plugin_path(), "-H", "audit-canary.test", "-a", "meet", "-t", "5"],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
     if any(q == "audit-canary.test" for q, _ in dns.queries()):
@@ -85,7 +83,7 @@ def inside():
               (len(queries), ", ".join(sorted({q for q, _ in queries})[:8]) or "none"))
     dns.close()
     shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
+    print(harness.summary_line(passed, failed, 0))
     sys.exit(0 if failed == 0 else 1)
 
 

@@ -119,8 +119,10 @@ def main():
     # sizes
     server("64 MiB body: capped at 256 KiB and said so", "huge-64m", 2,
            INVALID + r"body larger than 262144 bytes", check=lambda r: (
-               [] if r.elapsed < 2 + harness.TIMING_SLACK + harness.startup_seconds()
-               else ["took %.2f s" % r.elapsed]))
+               # the plugin's own clock ('time' perfdata): it stops reading at the cap
+               [] if (r.perf.get("time") or {}).get("value") is not None and
+               r.perf["time"]["value"] < 2 + harness.TIMING_SLACK
+               else ["the plugin's own 'time' is not under 2 s: %r" % r.perf.get("time")]))
     server("endless chunked body: capped and said so", "chunked-endless", 2,
            INVALID + r"body larger than 262144 bytes")
     server("20 MiB of response headers", "huge-headers", 2, FAILED + r".*[Hh]eader")
@@ -314,17 +316,8 @@ def main():
                  rx=r"^PEXIP TOKEN UNKNOWN: in --extra-opts: unrecognised option")
     unknown_case("empty --display-name", tgt("meet") + ["--display-name="])
 
-    def nul_via_execve():
-        # The kernel ends every argv string at its first NUL: the plugin can never receive
-        # one on the command line (the unit suite and fuzz_options feed NULs in-process).
-        try:
-            subprocess.run([s.exe, "--pin", "12\x0034"], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, timeout=10)
-        except ValueError:
-            return []
-        return ["an argv string with a NUL was accepted by exec"]
-    s.case("args: NUL cannot reach argv (exec refuses it)", nul_via_execve)
-
+    # (No case for a NUL in argv: the kernel ends every argv string at its first NUL, so the
+    # plugin can never receive one there; the unit suite and fuzz_options feed NULs in-process.)
     pin_nul = s.write_file("pin-nul.txt", b"12\x0034\n")
     pin_esc = s.write_file("pin-esc.txt", b"12\x1b[31m34\n")
     pin_cr = s.write_file("pin-cr.txt", b"12\r34\n")
@@ -451,18 +444,22 @@ def main():
     valid_absurd("--pin-file with a CRLF line end", tgt("pin-host") + ["--pin-file", pin_crlf],
                  0, OK_RX)
 
-    # root reads anything: the mode-000 file is read by nobody (setpriv) for this one run
+    # root reads anything: the mode-000 file is read by nobody (setpriv, util-linux) for this
+    # one run, with a copy of the plugin that nobody can execute (the build tree may be under a
+    # 0700 directory) and sanitizer suppressions nobody can read.
     skip = None
     prefix = []
+    run_as = {}
     if os.geteuid() == 0:
         if not harness._which("setpriv"):
-            skip = "root without setpriv"
-        elif not _nobody_can_run(s.exe):
-            skip = "uid 65534 cannot reach %s" % s.exe
+            skip = "root without setpriv (Debian: util-linux; .ci/install-deps installs it)"
         else:
             prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+            run_as = {"exe": s.exe_for_others(), "base_env": s.env_for_others()}
             os.chmod(s.tmp, 0o711)  # traversable, not listable: the file's own mode decides
             os.chmod(os.path.join(s.tmp, "files"), 0o711)
+            if not _nobody_can_run(run_as["exe"]):
+                skip = "uid 65534 cannot reach %s" % run_as["exe"]
 
     def unreadable(opt):
         def fn():
@@ -471,7 +468,7 @@ def main():
             arg = ["--extra-opts=x@" + path] if opt == "--extra-opts" else [opt, path]
             fake.reset()
             r = s.plugin(["-H", "localhost", "-p", fake.port, "-a", "meet"] + arg,
-                         prefix=prefix)
+                         prefix=prefix, **run_as)
             p = r.expect(3, r"^PEXIP TOKEN UNKNOWN: cannot read %s '%s': Permission denied" % (
                 opt if opt != "--extra-opts" else "--extra-opts file", re.escape(path)))
             p += nothing_sent(r)
@@ -480,7 +477,7 @@ def main():
     for opt in ("--pin-file", "--extra-opts"):
         name = "args: %s file unreadable (mode 000, as an unprivileged user)" % opt
         if skip:
-            s.ok(name + " # SKIP " + skip)
+            s.skip(name, skip)
         else:
             s.case(name, unreadable(opt))
 

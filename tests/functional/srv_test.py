@@ -22,6 +22,7 @@ import tempfile
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import harness  # noqa: E402  (skip_script: the suite's one skip mechanism)
 
 INSIDE = "--inside-namespace"
 DNS_ADDRESS = "127.0.0.53"
@@ -30,12 +31,10 @@ PIN = "90210731"  # fake_node.py's HOST_PIN for the alias "pin-host"
 
 def outside():
     if os.geteuid() != 0:
-        print("SKIP: not root (a private network namespace needs root)")
-        sys.exit(77)
+        harness.skip_script("not root (a private network namespace needs root)")
     unshare = shutil.which("unshare")
     if not unshare:
-        print("SKIP: no unshare(1)")
-        sys.exit(77)
+        harness.skip_script("no unshare(1) (Debian: util-linux)")
     cmd = [unshare, "--net", "--mount", "--", sys.executable, os.path.abspath(__file__), INSIDE]
     sys.exit(subprocess.call(cmd))
 
@@ -48,7 +47,6 @@ def enter_namespace():
 
 def inside():
     enter_namespace()
-    import harness
     from dns_server import TestDns
 
     s = harness.Suite("srv", watchdog=240)

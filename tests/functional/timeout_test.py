@@ -30,10 +30,13 @@ def main():
         cases.append((name, args, rc, rx, t, min_t, max_t, labels, has))
 
     STAGE = r"^PEXIP TOKEN %s: timeout after %d s \(request_token: %s\)"
+    # The phases completed before a failure keep their perfdata (as in cases.json).
+    CONNECTED = ["time_dns", "time_connect"]
+    TLS_DONE = CONNECTED + ["time_tls"]
     D = harness.stretch(2)  # 2, longer under valgrind (see harness.stretch)
     case("hang waiting for the response, -t 2 -> CRITICAL within 3 s",
          target(main_fake, "hang") + ["-t", D], 2,
-         STAGE % ("CRITICAL", D, "waiting for the response"), D, min_t=D - 0.2, labels=[])
+         STAGE % ("CRITICAL", D, "waiting for the response"), D, min_t=D - 0.2, labels=TLS_DONE)
     case("--timeout=2 long form", target(main_fake, "hang") + ["--timeout=%d" % D], 2,
          STAGE % ("CRITICAL", D, "waiting for the response"), D, min_t=D - 0.2)
     case("--timeout-result=warning", target(main_fake, "hang") +
@@ -49,11 +52,11 @@ def main():
          ["-t", D, "--timeout-result=ok"], 0,
          STAGE % ("OK", D, "waiting for the response"), D)
     case("response later than -t (delay 4 s, -t 2)",
-         target(main_fake, "delay-%d" % ((D + 2) * 1000)) + ["-t", D], 2, STAGE % ("CRITICAL", D, "waiting for the response"), D, labels=[])
+         target(main_fake, "delay-%d" % ((D + 2) * 1000)) + ["-t", D], 2, STAGE % ("CRITICAL", D, "waiting for the response"), D, labels=TLS_DONE)
     case("TLS handshake never completes, -t 2", target(tls_hang, "meet") + ["-t", D], 2,
-         STAGE % ("CRITICAL", D, "TLS handshake"), D, min_t=D - 0.2, labels=[])
+         STAGE % ("CRITICAL", D, "TLS handshake"), D, min_t=D - 0.2, labels=CONNECTED)
     case("slow-drip body, -t 2", target(main_fake, "drip") + ["-t", D], 2,
-         STAGE % ("CRITICAL", D, "reading the response"), D, min_t=D - 0.2, labels=[])
+         STAGE % ("CRITICAL", D, "reading the response"), D, min_t=D - 0.2, labels=TLS_DONE)
     case("release_token hangs, -t 2 -> WARNING within 3 s",
          target(main_fake, "release-hang") + ["-t", D], 1,
          r"^PEXIP TOKEN WARNING: token release failed: timeout\b.*, " + TOK, D, min_t=D - 0.2)
@@ -63,14 +66,15 @@ def main():
     case("connection refused -> CRITICAL at once (< 2 s)",
          ["-H", "127.0.0.1", "-p", refused, "--ca-file", s.ca, "-a", "meet", "-t", "5"], 2,
          r"^PEXIP TOKEN CRITICAL: cannot connect to 127\.0\.0\.1 port %s: " % refused, None,
-         max_t=2.0, labels=[])
+         max_t=2.0, labels=["time_dns"])
     case("reset during the TLS handshake -> CRITICAL at once (< 2 s)",
          target(reset, "meet") + ["-t", "5"], 2, r"^PEXIP TOKEN CRITICAL: TLS handshake failed: ",
-         None, max_t=2.0, labels=[])
-    # A speed claim: under a slow wrapper (valgrind) the deadline is stretched.
-    case("-t 1 on a healthy node is plenty", target(main_fake, "meet") +
-         ["-t", harness.stretch(1)], 0,
-         r"^PEXIP TOKEN OK: " + TOK + ", released ", None, max_t=2.0)
+         None, max_t=2.0, labels=CONNECTED)
+    # A speed claim, apart from any deadline: a healthy node with the default -t (10 s) is
+    # probed, token released, well inside a generous 5 s of wall clock (loopback: tens of ms
+    # unloaded). A tight -t here would measure the machine, not the plugin.
+    case("healthy node, default -t: OK well inside 5 s", target(main_fake, "meet"), 0,
+         r"^PEXIP TOKEN OK: " + TOK + ", released ", None, max_t=5.0)
 
     def run(c):
         name, args, rc, rx, t, min_t, max_t, labels, has = c

@@ -47,23 +47,59 @@ INSTALLED_PLUGIN = "/usr/lib/nagios/plugins/check_pexip_token"
 
 # Held (flock) by every test that loads an Icinga 2 config with `include <plugins-contrib>` and
 # by tests/package/deb_test.py while the .deb is installed: its plugins-contrib.d/pexip.conf
-# plus a test's own copy of the CheckCommand would be a duplicate object.
+# plus a test's own copy of the CheckCommand would be a duplicate object. One path that every
+# run on the machine shares (Debian's /run/lock is 1777): no fallback, so that two runs always
+# exclude each other; a /run/lock that cannot be written is a clear failure, not a quiet /tmp.
 PLUGINS_CONTRIB_LOCK = "/run/lock/check-pexip-token-plugins-contrib.lock"
+# How long a test waits for the lock: the package test holds it across a whole apt install,
+# test and purge (about 2 minutes on 2 cores, more beside a sanitizer build).
+PLUGINS_CONTRIB_LOCK_WAIT = 900
 
 
-def plugins_contrib_lock(path=None):
+def plugins_contrib_lock(suite=None, wait=None):
     """Blocks until this process holds the plugins-contrib lock; returns the open file (the
-    lock goes with it, at the latest when the process exits)."""
-    path = path or PLUGINS_CONTRIB_LOCK
-    if not os.access(os.path.dirname(path), os.W_OK):
-        path = os.path.join("/tmp", os.path.basename(path))
-    f = open(path, "a")
+    lock goes with it, at the latest when the process exits). Take it BEFORE the Suite arms
+    its watchdog (the wait has its own bound). On failure (the lock's directory not writable,
+    or not held within `wait` seconds) prints "not ok - ..." with the reason and, with a
+    suite, ends it; without one, exits 1 with the usual summary line."""
+    path = PLUGINS_CONTRIB_LOCK
+    wait = PLUGINS_CONTRIB_LOCK_WAIT if wait is None else wait
+    name = "the plugins-contrib lock %s" % path
+    why = None
+    f = None
     try:
-        os.chmod(path, 0o666)
-    except OSError:
-        pass
-    fcntl.flock(f, fcntl.LOCK_EX)
-    return f
+        f = open(path, "a")
+        try:
+            os.chmod(path, 0o666)  # shared by root's and a developer's runs
+        except OSError:
+            pass
+    except OSError as exc:
+        why = "cannot open it (%s): every run must share this one path" % exc
+    if f is not None:
+        deadline = time.monotonic() + wait
+        announced = False
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not announced:
+                    print("# waiting up to %d s for %s (held by another test, e.g. the "
+                          "package test)" % (wait, name), flush=True)
+                    announced = True
+                if time.monotonic() > deadline:
+                    why = "not free after %d s: another run holds it (see lsof %s)" % (
+                        wait, path)
+                    break
+                time.sleep(0.5)
+    if why is None:
+        return f
+    if suite is not None:
+        suite.fail(name, why)
+        suite.finish()
+    print("not ok - %s: %s" % (name, why), flush=True)
+    print(harness.summary_line(0, 1, 0), flush=True)
+    sys.exit(1)
 
 
 def find_program(name, extra_dirs=("/usr/sbin", "/sbin", "/usr/lib/nagios/plugins")):
@@ -79,7 +115,9 @@ def find_program(name, extra_dirs=("/usr/sbin", "/sbin", "/usr/lib/nagios/plugin
 
 
 def skip_unless(programs, package_hint):
-    """Exits 77 (skipped), saying why, unless every program is found; returns their paths."""
+    """Skips the whole script (harness.skip_script: exit 77, or a failure under
+    CHECK_REQUIRE_ALL=1), saying what is missing, unless every program is found; returns
+    their paths."""
     found = {}
     missing = []
     for name in programs:
@@ -89,9 +127,8 @@ def skip_unless(programs, package_hint):
         else:
             missing.append(name)
     if missing:
-        print("SKIP: %s not installed (Debian 12: apt-get install %s; .ci/install-deps does it)"
-              % (", ".join(missing), package_hint), flush=True)
-        sys.exit(77)
+        harness.skip_script("%s not installed (Debian 12: apt-get install %s; "
+                            ".ci/install-deps does it)" % (", ".join(missing), package_hint))
     return found
 
 
@@ -176,25 +213,7 @@ def daemon_env(suite):
     """The environment for the daemons (and so for the plugin they run): the harness's
     scrubbed one, with any sanitizer suppressions file copied where the account can read it
     (a sanitizer build run by root from a private checkout would otherwise die on it)."""
-    env = suite.base_env()
-    for var in ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
-        value = env.get(var)
-        if not value:
-            continue
-        parts = []
-        for part in value.split(":"):
-            key, sep, path = part.partition("=")
-            if sep and key == "suppressions" and os.path.isfile(path):
-                d = os.path.join(suite.tmp, "sanitizers")
-                os.makedirs(d, exist_ok=True)
-                os.chmod(d, 0o755)
-                dst = os.path.join(d, "%s.supp" % var.lower())
-                shutil.copyfile(path, dst)
-                os.chmod(dst, 0o644)
-                part = "suppressions=" + dst
-            parts.append(part)
-        env[var] = ":".join(parts)
-    return env
+    return suite.env_for_others()
 
 
 def pin_file(suite, account, pin):
@@ -206,14 +225,42 @@ def pin_file(suite, account, pin):
     return path
 
 
+class PortReservation:
+    """A TCP port on 127.0.0.1 held for a daemon the test starts: bound (never listening) with
+    SO_REUSEADDR until release(). While it is held the kernel gives the port to no outgoing
+    connection and to no other bind(port 0), and a daemon that binds with SO_REUSEADDR (icinga2
+    and nrpe do) can still bind and listen on it. Release it once the daemon listens."""
+
+    def __init__(self):
+        probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        for _attempt in range(20):
+            try:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            finally:
+                probe.close()
+            held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                held.bind(("127.0.0.1", port))  # taken in the microseconds between: next
+            except OSError:
+                held.close()
+                probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                continue
+            self.port = port
+            self._sock = held
+            return
+        raise RuntimeError("no free loopback port could be reserved")
+
+    def release(self):
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+
 def free_port():
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
+    """A PortReservation (see there): .port, .release() once the daemon listens."""
+    return PortReservation()
 
 
 class Daemon:

@@ -24,11 +24,12 @@ Second case: the satellite is stopped. Icinga reports a check it cannot hand to 
 command endpoint as UNKNOWN "Remote Icinga instance '<satellite>' is not connected to
 '<master>'", but only outside a 5 minute cold-start window after the master started
 (lib/icinga/checkable-check.cpp); inside it the master keeps the last result. The test asserts
-both: at once, the last results stay; then the master's wall clock is moved 6 minutes ahead
+what it can tell apart from doing nothing: the master's wall clock is moved 6 minutes ahead
 with libfaketime (only the master's; nothing else is faked) and its checks of site-b.test turn
-UNKNOWN with that text. site-a.test's services, scheduled by the satellite, keep their last
-result on the master. Without libfaketime (Debian 12: libfaketime) that last part is reported
-as skipped, never passed.
+UNKNOWN with that text, while site-a.test's services, scheduled by the satellite, keep their
+last result on the master. (That the master keeps the last results inside the window is not
+asserted: it would pass if Icinga did nothing.) Without libfaketime (Debian 12: libfaketime)
+that case is a skip (harness.Suite.skip), never a pass.
 
 Everything the test starts (two icinga2, two fake nodes) it stops by pid. Exit 0 all passed,
 1 a failure, 77 when icinga2 is not installed.
@@ -124,7 +125,9 @@ class Instance:
         self.d = account.mkdirs(self.base, "etc", "run", "state", "cache", "log", "spool",
                                 "data", "etc/zones.d", "data/certs")
         self.daemon = None
-        self.port = common.free_port()
+        # Held (common.PortReservation) until the instance listens on it: release_port().
+        self.reservation = common.free_port()
+        self.port = self.reservation.port
 
     def defines(self):
         d = self.d
@@ -332,6 +335,9 @@ def main():
         master.start(master_env)
         satellite.start(env)
         connected = wait_for(lambda: api.endpoint_connected(SATELLITE), WAIT, 0.5)
+        # Connected: both listen (each also dials the other), so their ports go free.
+        for inst in (master, satellite):
+            inst.reservation.release()
         suite.check("master and satellite connected over their ApiListeners (%.1f s)" %
                     (time.monotonic() - started), [] if connected else
                     ["not connected after %d s; master: %s; satellite: %s" %
@@ -389,21 +395,14 @@ def main():
             gone = wait_for(lambda: not api.endpoint_connected(SATELLITE), WAIT, 0.5)
             suite.check("satellite stopped (%s); the master sees it disconnected" %
                         stopped["satellite"], [] if gone else ["still connected"])
+            # (Inside the master's 5 minute cold-start window Icinga keeps the last result of
+            # a check it cannot hand over; a check of that would pass whether Icinga did
+            # anything or not, so the test asserts only what happens after the window.)
             before = api.services()
-            api.reschedule("site-b.test")
-            time.sleep(3)
-            early = api.services()
-            p = []
-            for key in sorted(want):
-                a, b = before.get(key, {}), early.get(key, {})
-                if result_line(a) != result_line(b) or b.get("state") != a.get("state"):
-                    p.append("%s changed to %r" % (key, result_line(b)))
-            suite.check("within the master's 5 minute cold-start window the master keeps the "
-                        "last results of the disconnected satellite's checks", p)
             if not faketime:
-                print("ok - a disconnected satellite's checks turn UNKNOWN 'not connected' "
-                      "after the cold-start window # SKIP libfaketime not installed "
-                      "(apt-get install libfaketime)", flush=True)
+                suite.skip("a disconnected satellite's checks turn UNKNOWN 'not connected' "
+                           "after the cold-start window", "libfaketime not installed "
+                           "(apt-get install libfaketime; .ci/install-deps does it)")
             else:
                 with open(clock, "w") as f:
                     f.write("+360s\n")

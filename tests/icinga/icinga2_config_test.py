@@ -145,8 +145,10 @@ def pexip_services(services):
 
 def main():
     progs = common.skip_unless(["icinga2"], "icinga2-bin")
-    suite = harness.Suite("icinga2-config", watchdog=120)
+    # The lock first, with its own bound and message: the watchdog times the test, not the
+    # wait for the package test (which holds the lock across a whole install and purge).
     lock = common.plugins_contrib_lock()  # noqa: F841  (held until exit)
+    suite = harness.Suite("icinga2-config", watchdog=120)
     account = common.Account()
     common.open_up(suite, certs=False)
 

@@ -143,8 +143,10 @@ def main():
     nrpe = None
     port = None
     for _attempt in range(3):
-        port = common.free_port()
+        reservation = common.free_port()  # held until nrpe answers on it
+        port = reservation.port
         if port == 5666:
+            reservation.release()
             continue
         cfg = os.path.join(base, "nrpe.cfg")
         with open(cfg, "w") as f:
@@ -179,6 +181,7 @@ def main():
             except OSError:
                 pass
             time.sleep(0.1)
+        reservation.release()
         if version:
             break
         nrpe.stop()

@@ -2,20 +2,32 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Mutation check: does the test suite notice when the code is changed on purpose?
 
-Each mutant in mutants.json replaces one exact piece of text in one file of src/. The runner
-copies the source tree to a scratch directory (the work tree is never touched), configures
-and builds it once, then for each mutant: applies it, rebuilds incrementally, runs the
-mutant's tests in order (fast ones first) until one fails (killed) or all pass (survived),
-and restores the file. It prints a table and "killed K of N", and removes the scratch
-directory (unless --keep).
+Each mutant in mutants.json replaces one exact piece of text in one file under src/ (any
+depth). The runner copies the source tree to a scratch directory (the work tree is never
+touched), configures and builds it once, runs the selected tests once on the unmutated tree
+(each must pass, with no skip), then for each mutant: applies it, rebuilds incrementally
+(the mutated file recompiles, the rest is linked), runs the mutant's tests in order (fast
+ones first) and restores the file.
 
-    run.py --check            every original text occurs exactly once (what CI runs, <1 s)
-    run.py                    the whole list (about a minute a mutant on 2 cores)
+Outcomes: "killed" when a test fails on the mutant, and fails again when run a second time
+(and passed on the clean tree); "inconclusive" when a test could not decide: it skipped (exit
+77, or a "skip - " line), ran into a timeout or its watchdog, or failed once and passed on the
+rerun (non-deterministic); "SURVIVED" when every test passed. A mutant that no longer applies
+or does not build fails the run, as does a survivor or an inconclusive mutant. It prints a
+table and "killed K of N", and removes the scratch directory (unless --keep).
+
+    run.py --check            every original text occurs exactly once (<1 s)
+    run.py                    the whole list (README.md: the last run's cost)
     run.py --only ID,ID       some mutants
+    run.py --sample N --touched-commits C
+                              what .ci/run does: a rotating group of about N mutants, chosen
+                              by the commit, plus those in files the last C commits touched
 """
 import argparse
 import json
+import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,14 +55,15 @@ def load(path):
     return mutants
 
 
-def source_files(srcdir, suffixes):
-    """Every file under src/ (its layer folders included) as "src/...", sorted."""
-    found = []
-    for root, _dirs, names in os.walk(os.path.join(srcdir, "src")):
-        for name in names:
-            if name.endswith(suffixes):
-                found.append(os.path.relpath(os.path.join(root, name), srcdir))
-    return sorted(found)
+def src_files(srcdir):
+    """Every file under src/, as "src/dir/name" paths, sorted."""
+    out = []
+    src = os.path.join(srcdir, "src")
+    for root, dirnames, filenames in os.walk(src):
+        dirnames.sort()
+        for name in filenames:
+            out.append(os.path.relpath(os.path.join(root, name), srcdir).replace(os.sep, "/"))
+    return sorted(out)
 
 
 def applicability(srcdir, m):
@@ -64,14 +77,15 @@ def applicability(srcdir, m):
         if count == 1:
             return None
         why = "original text occurs %d times in %s" % (count, m["file"])
-    # Help re-anchoring after files were split or renamed: where is the text now?
+    # Help re-anchoring after files were split or moved: where is the text now?
     elsewhere = []
-    for name in source_files(srcdir, (".cpp", ".hpp")):
-        if name != m["file"]:
-            with open(os.path.join(srcdir, name), encoding="utf-8", errors="replace") as f:
-                n = f.read().count(m["original"])
-            if n:
-                elsewhere.append("%s (%d)" % (name, n))
+    for rel in src_files(srcdir):
+        if rel == m["file"]:
+            continue
+        with open(os.path.join(srcdir, rel), encoding="utf-8", errors="replace") as f:
+            n = f.read().count(m["original"])
+        if n:
+            elsewhere.append("%s (%d)" % (rel, n))
     if elsewhere:
         why += "; found in " + ", ".join(elsewhere)
     return why
@@ -86,13 +100,55 @@ def check(srcdir, mutants):
         if why:
             bad += 1
             print("NO LONGER APPLIES: %s: %s" % (m["id"], why))
-    uncovered = [n for n in source_files(srcdir, (".cpp",)) if n not in files]
+    uncovered = [f for f in src_files(srcdir) if f.endswith(".cpp") and f not in files]
     equivalent = sum(1 for m in mutants if m.get("equivalent"))
     print("%d mutants (%d marked equivalent) over %d files; %d apply, %d no longer apply" %
           (len(mutants), equivalent, len(files), len(mutants) - bad, bad))
     if uncovered:
         print("files of src/ without a mutant: %s" % ", ".join(uncovered))
     return 0 if bad == 0 else 1
+
+
+def git(srcdir, *args):
+    r = subprocess.run(["git", "-C", srcdir] + list(args), stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    return r.stdout.decode("utf-8", "replace").strip() if r.returncode == 0 else None
+
+
+def sample(srcdir, mutants, size, touched_commits, touched_max):
+    """The mutants of a rotating sample: the list (equivalent ones left out) is dealt into
+    G = ceil(len / size) groups by position (mutant i is in group i mod G); this run takes
+    group (number of commits up to HEAD) mod G, so G consecutive commits exercise every
+    mutant. Plus up to touched_max mutants whose file the last touched_commits commits
+    changed (in the rotation's order, so that a large change is covered over a few runs).
+    Returns (mutants, a sentence saying how they were chosen)."""
+    pool = [m for m in mutants if not m.get("equivalent")]
+    groups = max(1, math.ceil(len(pool) / max(1, size)))
+    count = git(srcdir, "rev-list", "--count", "HEAD")
+    head = git(srcdir, "rev-parse", "--short", "HEAD") or "no git"
+    if count and count.isdigit():
+        number, how = int(count), "commit %s, number %s" % (head, count)
+    else:
+        number, how = int(time.strftime("%j")), "no git history: day of the year"
+    group = number % groups
+    chosen = [m for i, m in enumerate(pool) if i % groups == group]
+    touched = set()
+    if touched_commits > 0:
+        total = int(count) if count and count.isdigit() else 0
+        depth = min(touched_commits, max(0, total - 1))
+        out = git(srcdir, "diff", "--name-only", "HEAD~%d" % depth, "HEAD") if depth else None
+        touched = set((out or "").split())
+    extra = [m for m in pool if m["file"] in touched and m not in chosen]
+    # Rotate the touched ones by the commit too, then cap them.
+    start = number % len(extra) if extra else 0
+    capped = (extra[start:] + extra[:start])[:touched_max]
+    files = sorted(f for f in touched if f.startswith("src/"))
+    note = ("group %d of %d (%s): %d mutants; the last %d commits touched %d files of src/ "
+            "(%s) with %d mutants: %d of them more" %
+            (group + 1, groups, how, len(chosen), touched_commits, len(files),
+             ", ".join(files[:8]) + (", ..." if len(files) > 8 else "") if files else "none",
+             len(extra), len(capped)))
+    return chosen + capped, note
 
 
 def run(cmd, cwd, env=None, timeout=None, log=None):
@@ -167,34 +223,65 @@ class Tree:
         env.update({"CHECK_PEXIP_TOKEN": os.path.join(self.build, "check_pexip_token"),
                     "TOP_SRCDIR": self.src, "TOP_BUILDDIR": self.build,
                     "PYTHON3": sys.executable, "BOOST_TEST_REPORT_LEVEL": "short"})
+        # A skip must read as a skip here (inconclusive), not as the failure that
+        # CHECK_REQUIRE_ALL=1 makes of it (which would count as a kill).
+        env.pop("CHECK_REQUIRE_ALL", None)
         return env
 
     def test(self, name):
-        """Runs one test: (passed, seconds)."""
+        """Runs one test: (outcome, seconds, detail); outcome is "pass", "fail", "skip"
+        (exit 77, or a case printed "skip - ...") or "timeout" (the runner's limit, or the
+        test's own watchdog)."""
         if name.startswith("unit:"):
             cmd = [os.path.join(self.build, "tests", "unit_tests"), "--run_test=" + name[5:]]
         else:
             cmd = [sys.executable, os.path.join(self.src, "tests", "functional", name)]
-        rc, _, seconds = run(cmd, self.build, env=self.env(), timeout=TEST_TIMEOUT, log=self.log)
-        return rc == 0, seconds
+        rc, out, seconds = run(cmd, self.build, env=self.env(), timeout=TEST_TIMEOUT,
+                               log=self.log)
+        skips = re.findall(r"^skip - (.*)$", out, re.M)
+        if rc == "timeout":
+            return "timeout", seconds, "no end after %d s" % TEST_TIMEOUT
+        if re.search(r"^not ok - watchdog: ", out, re.M):
+            return "timeout", seconds, "its watchdog fired"
+        if rc == 77:
+            return "skip", seconds, (skips or ["exit 77"])[0]
+        if rc != 0:
+            failed = re.findall(r"^not ok - (.*)$", out, re.M)
+            return "fail", seconds, (failed[0][:120] if failed else "exit %s" % rc)
+        if skips:
+            return "skip", seconds, skips[0]
+        return "pass", seconds, ""
 
 
 def mutate(tree, m):
-    """Applies m, builds, runs its tests; always restores the file. Returns (status, by, s)."""
+    """Applies m, builds, runs its tests; always restores the file. Returns (status, by, s):
+    status "killed" (by: the test), "inconclusive" (by: why), "SURVIVED" or "did not build".
+    A failing test is run a second time: a kill is a failure twice (the test passed on the
+    clean tree: the baseline)."""
     path = os.path.join(tree.src, m["file"])
     with open(path, encoding="utf-8") as f:
         original = f.read()
     start = time.monotonic()
+    undecided = []
     try:
         with open(path, "w", encoding="utf-8") as f:
             f.write(original.replace(m["original"], m["replacement"], 1))
         rc, _, _ = tree.make()
         if rc != 0:
-            return "build failed", "", time.monotonic() - start
+            return "did not build", "", time.monotonic() - start
         for name in m["tests"]:
-            passed, _ = tree.test(name)
-            if not passed:
+            outcome, _, detail = tree.test(name)
+            if outcome == "pass":
+                continue
+            if outcome != "fail":
+                undecided.append("%s: %s (%s)" % (name, outcome, detail))
+                continue
+            again, _, detail2 = tree.test(name)
+            if again == "fail":
                 return "killed", name, time.monotonic() - start
+            undecided.append("%s: failed (%s), then %s on the rerun" % (name, detail, again))
+        if undecided:
+            return "inconclusive", "; ".join(undecided), time.monotonic() - start
         return "SURVIVED", "", time.monotonic() - start
     finally:
         with open(path, "w", encoding="utf-8") as f:
@@ -204,8 +291,15 @@ def mutate(tree, m):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true",
-                    help="only check that every mutant still applies (fast; what CI runs)")
+                    help="only check that every mutant still applies (fast)")
     ap.add_argument("--only", help="comma-separated mutant ids")
+    ap.add_argument("--sample", type=int, metavar="N",
+                    help="a rotating group of about N mutants, chosen by the commit")
+    ap.add_argument("--touched-commits", type=int, default=0, metavar="C",
+                    help="with --sample: also every mutant of a file the last C commits "
+                    "changed")
+    ap.add_argument("--touched-max", type=int, metavar="M",
+                    help="with --touched-commits: at most M of those (default: N)")
     ap.add_argument("--list", default=os.path.join(HERE, "mutants.json"))
     ap.add_argument("--srcdir", default=DEFAULT_SRCDIR, help="the tree to copy (default: ours)")
     ap.add_argument("--scratch", help="scratch directory (default: a new one under $TMPDIR); "
@@ -215,10 +309,12 @@ def main(argv=None):
     ap.add_argument("--configure-args", default="",
                     help="extra configure arguments (no -Werror: a warning is not a kill)")
     ap.add_argument("--no-baseline", action="store_true",
-                    help="skip running the selected tests on the unmutated tree first")
+                    help="skip running the selected tests on the unmutated tree first (then "
+                    "a kill is not checked against the clean tree)")
     ap.add_argument("--run-equivalent", action="store_true",
                     help="also run the mutants marked equivalent")
     args = ap.parse_args(argv)
+    began = time.monotonic()
     srcdir = os.path.abspath(args.srcdir)
     mutants = load(args.list)
     if args.only:
@@ -229,11 +325,16 @@ def main(argv=None):
         mutants = [m for m in mutants if m["id"] in wanted]
     if args.check:
         return check(srcdir, mutants)
+    if args.sample:
+        mutants, note = sample(srcdir, mutants, args.sample, args.touched_commits,
+                               args.sample if args.touched_max is None else args.touched_max)
+        print("sample: %s" % note, flush=True)
+        print("sample: %s" % ", ".join(m["id"] for m in mutants), flush=True)
 
     stale = [(m, applicability(srcdir, m)) for m in mutants]
     for m, why in stale:
         if why:
-            print("NO LONGER APPLIES (skipped): %s: %s" % (m["id"], why))
+            print("NO LONGER APPLIES (fails the run): %s: %s" % (m["id"], why))
     todo = [m for m, why in stale if not why]
     scratch = args.scratch or tempfile.mkdtemp(prefix="cpt-mutation-",
                                                dir=os.environ.get("TMPDIR") or None)
@@ -242,18 +343,21 @@ def main(argv=None):
     rows = []
     try:
         tree = Tree(scratch, srcdir, args.configure_args.split(), args.jobs, log)
+        print("scratch build ready after %.0f s" % (time.monotonic() - began), flush=True)
         runnable = [m for m in todo if args.run_equivalent or not m.get("equivalent")]
         if not args.no_baseline:
             names = []
             for m in runnable:
                 names += [t for t in m["tests"] if t not in names]
             for name in names:
-                passed, seconds = tree.test(name)
-                print("baseline %-28s %s (%.0f s)" % (name, "passes" if passed else "FAILS",
-                                                      seconds), flush=True)
-                if not passed:
-                    raise SystemExit("%s fails without any mutant: fix that first (log: %s)" %
-                                     (name, log))
+                outcome, seconds, detail = tree.test(name)
+                print("baseline %-28s %s (%.0f s)%s" % (name, outcome, seconds,
+                                                       ": " + detail if detail else ""),
+                      flush=True)
+                if outcome != "pass":
+                    raise SystemExit("%s does not pass cleanly without any mutant (%s: %s): "
+                                     "it can kill nothing; fix that first (log: %s)" %
+                                     (name, outcome, detail, log))
         for m in todo:
             if m.get("equivalent") and not args.run_equivalent:
                 rows.append((m, "equivalent", "", 0.0))
@@ -272,18 +376,24 @@ def main(argv=None):
     print("|---|---|---|---|---|")
     for m, status, by, _ in rows:
         note = m["breaks"] if status != "equivalent" else "equivalent: " + m["equivalent"]
-        print("| %s | %s | %s | %s | %s |" % (m["id"], m["file"], status, by or "-", note))
-    counted = [r for r in rows if r[1] in ("killed", "SURVIVED")]
+        by = by if status == "killed" else ("-" if not by else "(%s)" % by)
+        print("| %s | %s | %s | %s | %s |" % (m["id"], m["file"], status, by, note))
+    counted = [r for r in rows if r[1] in ("killed", "SURVIVED", "inconclusive")]
     killed = sum(1 for r in counted if r[1] == "killed")
+    n = {k: sum(1 for r in rows if r[1] == k) for k in ("equivalent", "did not build",
+                                                          "inconclusive", "SURVIVED")}
+    stale_n = len(mutants) - len(todo)
     print()
-    print("killed %d of %d" % (killed, len(counted)) +
-          "; %d equivalent" % sum(1 for r in rows if r[1] == "equivalent") +
-          "; %d did not build" % sum(1 for r in rows if r[1] == "build failed") +
-          "; %d no longer apply" % (len(mutants) - len(todo)))
-    survivors = [r[0]["id"] for r in counted if r[1] == "SURVIVED"]
-    if survivors:
-        print("survivors: %s" % ", ".join(survivors))
-    return 0 if not survivors else 1
+    print("killed %d of %d; %d inconclusive; %d equivalent; %d did not build; "
+          "%d no longer apply (%.0f s)" % (killed, len(counted), n["inconclusive"],
+                                           n["equivalent"], n["did not build"], stale_n,
+                                           time.monotonic() - began))
+    for status in ("SURVIVED", "inconclusive", "did not build"):
+        ids = [r[0]["id"] for r in rows if r[1] == status]
+        if ids:
+            print("%s: %s" % (status.lower(), ", ".join(ids)))
+    bad = n["SURVIVED"] + n["inconclusive"] + n["did not build"] + stale_n
+    return 0 if bad == 0 else 1
 
 
 if __name__ == "__main__":

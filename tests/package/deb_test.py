@@ -8,23 +8,29 @@
 2. lintian on the .deb and the .changes: no error, no warning; every override in
    debian/*.lintian-overrides (and debian/source/lintian-overrides) has a comment.
 3. Installs it with `apt-get install ./check-pexip-token_*.deb`, then: the layout (plugin,
-   man page, conffile /etc/nagios-plugins/config/pexip_token.cfg, CheckCommand in Icinga's
-   plugins-contrib.d, examples); the installed plugin against the fake node (OK, and
+   man page, conffiles /etc/nagios-plugins/config/pexip_token.cfg and the graph templates in
+   /etc/icingaweb2/modules/graphite/templates, CheckCommand in Icinga's plugins-contrib.d,
+   examples); the Icinga Web 2 graphite module (when installed) loads the installed graph
+   templates from a configuration folder laid out like /etc/icingaweb2; the installed plugin against the fake node (OK, and
    CRITICAL in maintenance mode); `hardening-check` on it; it links the shared libstdc++ and
    Boost; `icinga2 daemon -C` on a copy of Debian's stock /etc/icinga2 plus the installed
    example services and hosts sees CheckCommand "pexip-token" from plugins-contrib.d;
    `nagios4 -v` of Debian's stock /etc/nagios4/nagios.cfg counts three more commands.
-4. Purges it: `dpkg -S` finds none of its files, none is left on disk, the conffile is gone.
+4. Purges it: `dpkg -S` finds none of its files, none is left on disk, the conffiles are gone.
 
 It changes the machine (installs a package), so it runs only as root with the tools
 installed, and never twice at once or while another test loads an Icinga config with
 <plugins-contrib> (tests/icinga/common.py's plugins_contrib_lock, held from install to
-purge). The package is purged on every way out (finally + atexit), and the test refuses to
-run when check-pexip-token is installed already (it would remove someone's package).
-.ci/run sets CPT_SKIP_PACKAGE_TEST for its sanitizer and distcheck runs: one package build
-per CI run. Cost: a package build, about 2 minutes on 2 cores.
+purge). The package is purged on every way out (finally + atexit). An install this test made
+is marked (INSTALL_MARK, written before the install, removed after the purge): a package an
+earlier run left behind (killed with SIGKILL mid-test) is purged first and the test runs; a
+check-pexip-token installed by anyone else is a failure with the reason (the test would
+remove someone's package), never a skip that lasts. .ci/run deselects this test in its
+sanitizer and distcheck runs (CHECK_DESELECT, tests/selected.py): one package build per CI
+run. Cost: a package build, about 2 minutes on 2 cores.
 
-Exit 0 all passed, 1 a failure, 77 skipped (printing why).
+Exit 0 all passed, 1 a failure, 77 skipped (not root, a tool missing: printing why; a failure
+under CHECK_REQUIRE_ALL=1).
 """
 
 import atexit
@@ -48,11 +54,16 @@ PACKAGE = "check-pexip-token"
 PLUGIN = "/usr/lib/nagios/plugins/check_pexip_token"
 CONFFILE = "/etc/nagios-plugins/config/pexip_token.cfg"
 ICINGA_CONF = "/usr/share/icinga2/include/plugins-contrib.d/pexip.conf"
+GRAPHITE_TEMPLATES = "/etc/icingaweb2/modules/graphite/templates"
+GRAPHITE_TEMPLATE = GRAPHITE_TEMPLATES + "/pexip-token.ini"
 EXAMPLES = "/usr/share/doc/%s/examples" % PACKAGE
-LAYOUT = [PLUGIN, CONFFILE, ICINGA_CONF, "/usr/share/man/man1/check_pexip_token.1.gz",
+LAYOUT = [PLUGIN, CONFFILE, GRAPHITE_TEMPLATE, ICINGA_CONF,
+          "/usr/share/man/man1/check_pexip_token.1.gz",
           "/usr/share/doc/%s/copyright" % PACKAGE] + [
     os.path.join(EXAMPLES, n) for n in ("services.conf.example", "hosts.conf.example",
-                                        "nrpe.cfg.example", "nagios-services.cfg.example")]
+                                        "nrpe.cfg.example", "nagios-services.cfg.example",
+                                        "nrpe-services.conf.example",
+                                        "pexip-token-grafana.json")]
 TOOLS = {"dpkg-buildpackage": "dpkg-dev", "dh": "debhelper", "fakeroot": "fakeroot",
          "lintian": "lintian", "hardening-check": "devscripts", "apt-get": "apt",
          "dpkg": "dpkg", "icinga2": "icinga2-bin", "nagios4": "nagios4-core"}
@@ -74,24 +85,31 @@ def state():
     return out.strip() if rc == 0 else "unknown"
 
 
-def skip(why):
-    print("SKIP: %s" % why, flush=True)
-    sys.exit(77)
+# Written just before this test installs the package, removed once it is purged: an installed
+# package with this mark is one an earlier run of the test left behind.
+INSTALL_MARK = "/var/lib/check-pexip-token-tests/deb_test.installed"
 
 
 def preconditions():
-    reason = os.environ.get("CPT_SKIP_PACKAGE_TEST")
-    if reason:
-        skip("CPT_SKIP_PACKAGE_TEST=%s (.ci/run builds the package once, in its plain "
-             "make check)" % reason)
+    """Skips (harness.skip_script) when the test cannot run here; returns whether an earlier
+    run left the package installed (to purge first). A package installed by anyone else: a
+    failure, exit 1."""
     if os.geteuid() != 0:
-        skip("not root: the test installs and purges the .deb (run make check as root)")
+        harness.skip_script("not root: the test installs and purges the .deb (run make check "
+                            "as root)")
     missing = sorted({pkg for tool, pkg in TOOLS.items() if not common.find_program(tool)})
     if missing:
-        skip("apt-get install %s (.ci/install-deps does it)" % " ".join(missing))
-    if state() not in ("unknown", "not-installed", ""):
-        skip("%s is installed on this machine (%s): the test would remove it" %
-             (PACKAGE, state()))
+        harness.skip_script("apt-get install %s (.ci/install-deps does it)" % " ".join(missing))
+    if state() in ("unknown", "not-installed", ""):
+        return False
+    if os.path.exists(INSTALL_MARK):
+        return True
+    print("not ok - %s is not installed before the test: it is (%s), and not by an earlier "
+          "run of this test (no %s): the test would remove someone's package; "
+          "`apt-get purge %s` if it may go" % (PACKAGE, state(), INSTALL_MARK, PACKAGE),
+          flush=True)
+    print(harness.summary_line(0, 1, 0), flush=True)
+    sys.exit(1)
 
 
 def clean_copy(src, dst):
@@ -142,8 +160,20 @@ def override_problems(tree):
 
 
 def main():
-    preconditions()
+    leftover = preconditions()
     suite = harness.Suite("deb", need_plugin=False, watchdog=900)
+    if leftover:
+        lock = common.plugins_contrib_lock(suite, wait=300)
+        rc, out = run(["apt-get", "purge", "-y", "-q", "-o", "DPkg::Lock::Timeout=120", PACKAGE],
+                      timeout=300, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        gone = state() in ("unknown", "not-installed", "")
+        if gone:
+            os.unlink(INSTALL_MARK)
+        lock.close()
+        if not suite.check("purged the %s an earlier run of this test left installed" % PACKAGE,
+                           [] if rc == 0 and gone else
+                           ["apt-get purge exit %d, state %s: %s" % (rc, state(), out[-400:])]):
+            suite.finish()
     started = time.monotonic()
     top = common.TOP_SRCDIR
     work = os.path.join(suite.tmp, "build")
@@ -195,7 +225,7 @@ def main():
     suite.check("every lintian override has a comment (%d override files)" % n_files, problems)
 
     # ---- install ---------------------------------------------------------------------------
-    lock = common.plugins_contrib_lock()
+    lock = common.plugins_contrib_lock(suite, wait=300)
     pub = os.path.join(suite.tmp, "pub")
     os.makedirs(pub)
     os.chmod(suite.tmp, 0o755)
@@ -206,9 +236,14 @@ def main():
 
     def purge():
         if state() not in ("unknown", "not-installed", ""):
-            return run(["apt-get", "purge", "-y", "-q", "-o", "DPkg::Lock::Timeout=120", PACKAGE], timeout=300,
-                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
-        return 0, "not installed"
+            res = run(["apt-get", "purge", "-y", "-q", "-o", "DPkg::Lock::Timeout=120",
+                       PACKAGE], timeout=300,
+                      env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        else:
+            res = 0, "not installed"
+        if state() in ("unknown", "not-installed", "") and os.path.exists(INSTALL_MARK):
+            os.unlink(INSTALL_MARK)
+        return res
     # Every way out purges: normal exit, an exception (finally), SIGTERM/SIGINT/SIGHUP
     # (make interrupted), and the harness's watchdog (it calls suite.cleanup, then _exit).
     atexit.register(purge)
@@ -224,6 +259,9 @@ def main():
         signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
     nagios_before = nagios_commands()
     files = []
+    os.makedirs(os.path.dirname(INSTALL_MARK), exist_ok=True)
+    with open(INSTALL_MARK, "w") as f:
+        f.write("installed by tests/package/deb_test.py, pid %d\n" % os.getpid())
     try:
         rc, out = run(["apt-get", "install", "-y", "-q", "--no-install-recommends",
                       "-o", "DPkg::Lock::Timeout=120", local_deb],
@@ -253,9 +291,10 @@ def after_install(suite, files, nagios_before):
     missing = [f for f in LAYOUT if f not in files or not os.path.isfile(f)]
     suite.check("installed in Debian's layout: %s" % ", ".join(LAYOUT), missing)
     rc, conffiles = run(["dpkg-query", "-W", "-f", "${Conffiles}", PACKAGE])
-    suite.check("%s is a conffile (and the only one)" % CONFFILE,
-                [] if [x.split()[0] for x in conffiles.splitlines() if x.strip()] == [CONFFILE]
-                else ["conffiles: %r" % conffiles])
+    suite.check("%s and %s are the conffiles" % (CONFFILE, GRAPHITE_TEMPLATE),
+                [] if sorted(x.split()[0] for x in conffiles.splitlines() if x.strip()) ==
+                sorted([CONFFILE, GRAPHITE_TEMPLATE]) else ["conffiles: %r" % conffiles])
+    graphite_module_loads(suite)
 
     # The installed plugin against the fake node.
     fake = suite.fake()
@@ -315,6 +354,29 @@ def after_install(suite, files, nagios_before):
         after == before + 3 else ["exit %d: %s" % (rc, " / ".join(out.splitlines()[-6:]))])
 
 
+def graphite_module_loads(suite):
+    """The graphite module reads site templates from <config dir>/modules/graphite/templates
+    (Debian's config dir: /etc/icingaweb2). A private config dir with the module enabled and
+    that folder linked to the installed one: icingacli sees graphs for pexip-token."""
+    module = "/usr/share/icingaweb2/modules/graphite"
+    icingacli = common.find_program("icingacli")
+    if not icingacli or not os.path.isdir(module):
+        print("# icingacli or icingaweb2-module-graphite not installed: graph template load "
+              "not checked here (tests/graphs/graphs_test.py does it)", flush=True)
+        return
+    cfg = os.path.join(suite.tmp, "icingaweb2")
+    os.makedirs(os.path.join(cfg, "enabledModules"))
+    os.makedirs(os.path.join(cfg, "modules", "graphite"))
+    os.symlink(module, os.path.join(cfg, "enabledModules", "graphite"))
+    os.symlink(GRAPHITE_TEMPLATES, os.path.join(cfg, "modules", "graphite", "templates"))
+    rc, out = run([icingacli, "graphite", "icinga2", "config"],
+                  env=dict(suite.base_env(), ICINGAWEB_CONFIGDIR=cfg))
+    suite.check("the graphite module loads the installed %s (icingacli graphite icinga2 "
+                "config shows graphs for pexip-token)" % GRAPHITE_TEMPLATE,
+                [] if rc == 0 and 'vars.check_command = "pexip-token"' in out else
+                ["exit %d: %s" % (rc, out[-300:])])
+
+
 def after_purge(suite, rc, out, files):
     p = [] if rc == 0 else ["apt-get purge: exit %d: %s" % (rc, out[-400:])]
     if state() not in ("not-installed", "unknown", ""):
@@ -333,12 +395,13 @@ def after_purge(suite, rc, out, files):
         p.append("dpkg -S still finds %s" % owned)
     if left:
         p.append("left on disk: %s" % left)
-    if os.path.exists(CONFFILE):
-        p.append("the conffile %s survived the purge" % CONFFILE)
+    for conffile in (CONFFILE, GRAPHITE_TEMPLATE):
+        if os.path.exists(conffile):
+            p.append("the conffile %s survived the purge" % conffile)
     if not files:
         p.append("nothing was installed to check")
     suite.check("apt-get purge: dpkg -S finds none of its %d files, none is on disk, the "
-                "conffile is gone" % len(files), p)
+                "conffiles are gone" % len(files), p)
 
 
 if __name__ == "__main__":

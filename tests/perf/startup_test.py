@@ -8,8 +8,9 @@ the --ca-file given); and no getrandom of 32 bytes or more (OpenSSL seeding its 
 generator; the C library's own calls ask for a few bytes). A real probe against the fake
 node is the control: its log must show every one of those, or the detectors are broken.
 
-Prints "ok - ..." / "not ok - ..." per case and ends with "N passed, M failed"; exits 77
-when strace is missing or cannot trace here (Debian: strace).
+Prints "ok - ..." / "not ok - ..." per case and ends with "N passed, M failed, K skipped";
+a skip (exit 77; a failure under CHECK_REQUIRE_ALL=1) when strace is missing or cannot trace
+here (Debian: strace).
 """
 
 import os
@@ -24,12 +25,10 @@ import harness  # noqa: E402
 
 STRACE = shutil.which("strace")
 if not STRACE:
-    print("SKIP: strace not found (Debian: strace)")
-    sys.exit(77)
+    harness.skip_script("strace not found (Debian: strace; .ci/install-deps installs it)")
 if subprocess.run([STRACE, "-f", "-qq", "-o", os.devnull, "true"], stdin=subprocess.DEVNULL,
                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
-    print("SKIP: strace cannot trace here (ptrace not permitted)")
-    sys.exit(77)
+    harness.skip_script("strace cannot trace here (ptrace not permitted)")
 
 TRACED = "socket,socketpair,connect,open,openat,openat2,getrandom"
 NETWORK_RE = re.compile(r"\b(socket|socketpair|connect)\(")

@@ -94,10 +94,12 @@ function judgeAnswer(answer) {
     }
     const validate = validation[name];
     // The validators delete unknown keys (removeAdditional): give them a copy.
+    // ran: the validator itself judged the answer (the cases above never reach it).
     if (validate(structuredClone(data))) {
-        return { valid: true, validator: name };
+        return { valid: true, validator: name, ran: true };
     }
-    return { valid: false, validator: name, why: JSON.stringify(validate.errors).slice(0, 400) };
+    return { valid: false, validator: name, ran: true,
+             why: JSON.stringify(validate.errors).slice(0, 400) };
 }
 
 function withTimeout(promise, ms) {
@@ -270,7 +272,8 @@ function judgeSafely(answer) {
         return judgeAnswer(answer);
     } catch (error) {
         // e.g. 100000 levels of nesting: Pexip's code throws RangeError on it
-        return { valid: false, why: `${error.name}: ${String(error.message).slice(0, 160)}` };
+        return { valid: false, threw: true,
+                 why: `${error.name}: ${String(error.message).slice(0, 160)}` };
     }
 }
 

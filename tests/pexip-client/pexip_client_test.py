@@ -4,16 +4,19 @@
 node and the plugin's states. See README.md in this folder.
 
 (a) Every answer the fake gives (every alias, PIN variants, release_token, refresh_token, 415)
-    is validated with Pexip's validators; an answer Pexip's schema rejects must be labelled
-    (legacy / hostile / not-pexip, with why) in answers.json, and every label must still be
-    needed.
+    goes to Pexip's validator for its endpoint and status. Answers with no HTTP reply
+    (transport errors), a status Pexip has no schema for, or a body that is not JSON never
+    reach a validator; the test counts them apart and says why. Every answer Pexip would not
+    accept (rejected by the validator, making it throw, or never reaching one) must be labelled (legacy /
+    hostile / not-pexip, with why) in answers.json, and every label must still be needed.
 (b) For every row of agreement.json, Pexip's request code (requestToken of @pexip/infinity-api
     and the web app's client of @pexip/infinity) and the plugin probe the same alias; Pexip's
     classification and the plugin's state must be the row's, and agree (token = OK, a
     challenge = --challenge-result, an error = CRITICAL) unless the row says why not.
 
-No network: the packages are installed beforehand by .ci/install-deps (npm ci). Exit 77 only
-when node itself is missing; packages missing or at other versions than package-lock.json
+No network: the packages are installed beforehand by .ci/install-deps (npm ci). A skip
+(harness.skip_script: exit 77, a failure under CHECK_REQUIRE_ALL=1) only when node itself is
+missing; packages missing or at other versions than package-lock.json
 are a failure.
 """
 import http.client
@@ -188,8 +191,8 @@ def main():
     start = time.monotonic()
     node = shutil.which("node")
     if not node:
-        print("SKIP: node (Node.js) not found: .ci/install-deps installs Debian's nodejs and npm")
-        sys.exit(77)
+        harness.skip_script("node (Node.js) not found: .ci/install-deps installs Debian's nodejs "
+                            "and npm")
     s = harness.Suite("pexip_client", watchdog=300)
     modules, tried = modules_dir()
     if modules is None:
@@ -274,8 +277,25 @@ def main():
     by_id = {a["id"]: a for a in verdict["answers"]}
     valid = 0
     problems = []
+    # What each answer met: Pexip's validator (ran), or why it never reached one.
+    ran = rejected_ran = threw = 0
+    unreached = {"no HTTP answer (transport error)": 0, "an HTTP status with no schema": 0,
+                 "not JSON (Content-Type or body)": 0, "not judged": 0}
     for a in answers:
         v = by_id.get(a["id"], {"valid": False, "why": a.get("error", "not judged")})
+        if v.get("ran"):
+            ran += 1
+            rejected_ran += 0 if v["valid"] else 1
+        elif v.get("threw"):
+            threw += 1  # Pexip's code threw on it (e.g. RangeError on 100000-deep JSON)
+        elif a.get("status") is None:
+            unreached["no HTTP answer (transport error)"] += 1
+        elif "no schema" in (v.get("why") or ""):
+            unreached["an HTTP status with no schema"] += 1
+        elif v.get("validator"):
+            unreached["not JSON (Content-Type or body)"] += 1
+        else:
+            unreached["not judged"] += 1
         label = labels.get(a["id"])
         if v["valid"]:
             valid += 1
@@ -291,9 +311,16 @@ def main():
                  {a["id"] for a in answers}]
     s.check("every answer Pexip's schema rejects is labelled legacy/hostile/not-pexip",
             problems)
-    print("# fake answers validated with Pexip's validators: %d (%d accepted, %d rejected "
-          "and labelled: %d legacy, %d hostile, %d not-pexip)" % (
-              len(answers), valid, len(answers) - valid,
+    s.check("every collected answer was judged (by a validator, or with the reason none applies)",
+            [] if not unreached["not judged"] else
+            ["%d answers not judged" % unreached["not judged"]])
+    print("# %d fake answers collected; %d validated by Pexip's validators (%d accepted, %d "
+          "rejected); %d made Pexip's code throw (JSON it cannot parse or walk); %d never "
+          "reached a validator: %s; labelled (every answer Pexip would not accept): %d legacy, "
+          "%d hostile, %d not-pexip" % (
+              len(answers), ran, ran - rejected_ran, rejected_ran, threw,
+              len(answers) - ran - threw,
+              ", ".join("%d %s" % (n, why) for why, n in unreached.items() if n) or "none",
               *(sum(1 for a in answers if labels.get(a["id"], {}).get("label") == kind)
                 for kind in ("legacy", "hostile", "not-pexip"))), flush=True)
 
@@ -334,8 +361,10 @@ def main():
             c["api"]["outcome"] if c else "?", c["client"]["outcome"] if c else "?", state,
             ("differs on purpose: " + row["why"]) if row.get("why") else ""), flush=True)
     check_event_rows(s, fake, event_rows, verdict)
-    print("# %d agreement rows, %d event stream rows, %d fake answers validated, %.1f s" % (
-        len(rows), len(event_rows), len(answers), time.monotonic() - start), flush=True)
+    print("# %d agreement rows and %d event stream rows judged by Pexip's client code; %d fake "
+          "answers collected, %d of them validated by Pexip's validators; %.1f s" % (
+              len(rows), len(event_rows), len(answers), ran, time.monotonic() - start),
+          flush=True)
     s.finish()
 
 
