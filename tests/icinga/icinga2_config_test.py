@@ -344,6 +344,18 @@ def check_command(suite, cmd, exe):
         for o in sorted(want & have):
             a = args["--" + o]
             takes_value, desc = opts[o]
+            if o == "verbose":
+                # A count: pexip_token_verbose 0-3 gives nothing, -v, -vv or -vvv (a function
+                # as the value, the key skipped; icinga2_daemon_test.py runs "2" as -vv).
+                level = "Verbosity 0 to 3 (true is 1): "
+                if a.get("description") != level + desc:
+                    p.append("--verbose description %r, expected %r" % (
+                        a.get("description"), level + desc))
+                if (a.get("set_if") != "$pexip_token_verbose$" or a.get("skip_key") is not True
+                        or (a.get("value") or {}).get("type") != "Function"):
+                    p.append("--verbose is a count: set_if %r, skip_key %r, value %r" % (
+                        a.get("set_if"), a.get("skip_key"), a.get("value")))
+                continue
             if a.get("description") != desc:
                 p.append("--%s description %r, --help says %r" % (o, a.get("description"), desc))
             var = "$pexip_token_%s$" % o.replace("-", "_")
