@@ -6,6 +6,7 @@ Starts the bundled fake node (tests/functional/fake_node.py) on 127.0.0.1 with c
 made by tests/functional/gen_certs.sh, then runs in alternation, ROUNDS times each:
 
   ours        check_pexip_token -H localhost -p PORT --ca-file CA -a meet
+  ours+events the same with --events (the event stream to its first roster)
               (request_token + release_token on one connection, TLS verified)
   check_curl  the request_token POST alone, TLS verified (-S -D --ca-cert ... -j POST -P ...)
   curl        the floor: the curl command line doing both POSTs over one connection
@@ -209,6 +210,9 @@ def main():
 
         commands = {"ours": [plugin, "-H", "localhost", "-p", fake.port, "--ca-file", ca,
                              "-a", "meet"]}
+        # The same probe with the event stream read to its first roster (a second TCP
+        # connection and TLS handshake): what --events adds per probe.
+        commands["ours+events"] = commands["ours"] + ["--events"]
         if check_curl:
             commands["check_curl"] = [check_curl, "-H", "localhost", "-p", fake.port, "-S",
                                       "-D", "--ca-cert", ca, "-u", CONF + "request_token",
@@ -231,7 +235,7 @@ def main():
             code, _, _ = spawn(argv, env, out)
             stats = fake.control("stats")
             first = (open(out, errors="replace").read().splitlines() or [""])[0]
-            log("  %-10s exit %d, %d TCP connection(s), %d TLS handshake(s), %d request(s): %s"
+            log("  %-11s exit %d, %d TCP connection(s), %d TLS handshake(s), %d request(s): %s"
                 % (name, code, stats["connections"], stats["handshakes"], stats["requests"],
                    first[:90] or "(no output)"))
             if code == 0:
@@ -276,7 +280,7 @@ def main():
         log("")
         log("%d alternating rounds (after %d warm-up), median [quartiles]:" % (rounds,
                                                                                 args.warmup))
-        log("  %-10s %22s %22s %s" % ("", "CPU user+sys (ms)", "peak RSS (KiB)", "failed"))
+        log("  %-11s %22s %22s %s" % ("", "CPU user+sys (ms)", "peak RSS (KiB)", "failed"))
         for name in names:
             c = [v * 1000 for v in cpu[name]]
             q1, q3 = quartiles(c)
@@ -286,7 +290,7 @@ def main():
             r1, r3 = quartiles(m)
             rss_text = ("%d [%d-%d]" % (med(m), r1, r3)) if m and r1 is not None else \
                 ("%d" % med(m) if m else "n/a")
-            log("  %-10s %22s %22s %d" % (name, cpu_text, rss_text, failures[name]))
+            log("  %-11s %22s %22s %d" % (name, cpu_text, rss_text, failures[name]))
 
         ours_cpu, ours_rss = med(cpu["ours"]), med(rss["ours"])
         log("")
@@ -326,7 +330,7 @@ def main():
             counts = {}
             for name in names:
                 counts[name], code = callgrind(usable[name], env, tmp, name)
-                log("  %-10s %s%s" % (name, "{:,}".format(counts[name]) if counts[name]
+                log("  %-11s %s%s" % (name, "{:,}".format(counts[name]) if counts[name]
                                       else "n/a", "" if code == 0 else " (exit %d)" % code))
             if counts.get("check_curl") and counts.get("ours"):
                 log("  ours / check_curl:  %s" % ratio(counts["ours"], counts["check_curl"]))

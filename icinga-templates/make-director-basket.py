@@ -264,7 +264,10 @@ def build(cmd, service):
             if key not in arg:
                 continue
             kind, payload = arg[key]
-            if kind == "function":
+            if kind == "function" and key == "value":
+                # The Director's export form of an argument_format "expression" value.
+                out[key] = {"type": "Function", "body": payload}
+            elif kind == "function":
                 out[key] = payload
                 out[key + "_format"] = "expression"
             elif kind == "string":

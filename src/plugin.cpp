@@ -71,10 +71,10 @@ int probe(const Options& options, std::string& output, const HttpClientFactory& 
 
 } // namespace
 
-std::string usage_error_output(std::string_view reason)
+std::string usage_error_output(std::string_view reason, bool with_usage)
 {
     return std::string(output_prefix) + " UNKNOWN: " + printable_line(reason, max_reason_bytes) +
-           "\n" + usage_text();
+           "\n" + (with_usage ? usage_text() : std::string());
 }
 
 int run_plugin(const std::vector<std::string>& args, std::string& output) noexcept
@@ -95,7 +95,7 @@ int run_plugin(const std::vector<std::string>& args, std::string& output,
             return static_cast<int>(State::unknown);
         }
         if (const auto* error = std::get_if<UsageError>(&outcome)) {
-            output = usage_error_output(error->reason);
+            output = usage_error_output(error->reason, error->with_usage);
             return static_cast<int>(State::unknown);
         }
         return probe(std::get<Options>(outcome), output, make_client);

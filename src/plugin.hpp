@@ -24,7 +24,8 @@ int run_plugin(const std::vector<std::string>& args, std::string& output) noexce
 int run_plugin(const std::vector<std::string>& args, std::string& output,
                const HttpClientFactory& make_client) noexcept;
 
-/// What an argument error prints: the UNKNOWN line with the reason, then the usage.
-std::string usage_error_output(std::string_view reason);
+/// What an argument error prints: the UNKNOWN line with the reason, then the usage (only for
+/// a syntax error: not when with_usage is false, for a file an argument names).
+std::string usage_error_output(std::string_view reason, bool with_usage = true);
 
 } // namespace cpt

@@ -70,16 +70,24 @@ EVENTS_PHRASES = ["node ended the session", "event stream silent", "event stream
 
 # The two commands README.md must give, verbatim.
 README_COMMANDS = [
-    "sh .ci/install-deps && ./autogen.sh && "
+    "sh .ci/install-deps --build && ./autogen.sh && "
     "./configure --with-plugindir=/usr/lib/nagios/plugins && make -j2 && make demo",
     ".ci/run",
 ]
 
 # Building and installing the Debian package (README.md, verbatim, each on a line of its own).
 PACKAGE_COMMANDS = [
-    "dpkg-buildpackage -us -uc -b",
+    "sh .ci/install-deps --package",
+    "make deb",
     "apt install ./check-pexip-token_*.deb",
 ]
+
+# The contract's internal marks, never in user-facing text (the API path /api/client/v2/ is
+# not one).
+VERSION_MARK = re.compile(r"(?<![A-Za-z0-9/_.-])v[23](?![A-Za-z0-9/_.-])")
+
+# One option line of --help: " -H, --hostname=HOST" or " --guest".
+HELP_OPTION_LINE = re.compile(r"^ (?:-([A-Za-z0-9]), )?--([a-z0-9][a-z0-9-]*)(=\S+)?$", re.M)
 
 # Where the package puts the Icinga 2 and Nagios files; both documents must say so.
 INSTALLED_PATHS = [
@@ -283,6 +291,8 @@ def main():
            "missing: " + " ".join(missing))
 
     check_v2_surfaces(top_srcdir, help_text, man, readme)
+    check_option_drift(top_srcdir, help_text, man, readme)
+    check_no_version_marks(top_srcdir, help_text, man_source, readme)
     check_events_surfaces(top_srcdir, help_text, man_source, man, readme)
 
     # The man page's OPTIONS section documents no option the plugin does not have.
@@ -290,6 +300,63 @@ def main():
                    - set(help_options))
     report(not stale, "every long option in the man page's OPTIONS is in --help",
            "not in --help: " + " ".join("--" + name for name in stale))
+
+
+def check_option_drift(top_srcdir, help_text, man, readme):
+    """Every option of --help's option list appears the same on every surface: in its usage
+    lines, the man page's SYNOPSIS and OPTIONS (short and long form together), README.md's
+    options table (the same "-x, --name=ARG" as --help) and its CheckCommand variable list."""
+    lines = HELP_OPTION_LINE.findall(help_text.split("\nEnvironment:")[0])
+    report(len(lines) >= 29, "--help has one option line per option (%d)" % len(lines))
+    usage = help_text.split("Usage:", 1)[-1].split("Try '", 1)[0]
+    synopsis = man_section(man, "SYNOPSIS")
+    man_options = man_section(man, "OPTIONS")
+    table = "\n".join(l for l in readme.splitlines() if l.startswith("| `-"))
+
+    def forms(short, name):
+        return ([lambda t: has_short(t, short)] if short else []) + [
+            lambda t: has_option(t, name)]
+
+    for where, text, skip in (("--help usage", usage, ("help", "version")),
+                              ("man page SYNOPSIS", synopsis, ())):
+        missing = [name for short, name, _ in lines if name not in skip and
+                   not any(f(text) for f in forms(short, name))]
+        report(not missing, "every option of --help is in the %s" % where,
+               "missing: " + " ".join("--" + n for n in missing))
+    unpaired = [name for short, name, _ in lines if not re.search(
+        (r"(?<![A-Za-z0-9-])-%s\b[^\n]*--%s\b" % (re.escape(short), re.escape(name)))
+        if short else r"(?<![A-Za-z0-9-])--%s\b" % re.escape(name), man_options)]
+    report(not unpaired, "the man page's OPTIONS give every option of --help with its short "
+           "form on one line", "missing or unpaired: " + " ".join("--" + n for n in unpaired))
+    differ = []
+    for short, name, arg in lines:
+        want = ("-%s, " % short if short else "") + "--" + name + arg
+        if not re.search(r"^\| `%s`" % re.escape(want), table, re.M | re.I):
+            differ.append(want)
+    report(not differ, "README.md's options table gives every option as --help does "
+           "(\"-x, --name=ARG\")", "missing or different: " + ", ".join(differ))
+    missing = ["pexip_token_" + name.replace("-", "_") for _, name, _ in lines
+               if name not in ("pin", "help", "version") and
+               not has_word(readme, "pexip_token_" + name.replace("-", "_"))]
+    report(not missing, "README.md names the CheckCommand variable of every option",
+           "missing: " + " ".join(missing))
+
+
+def check_no_version_marks(top_srcdir, help_text, man_source, readme):
+    """No contract marks such as "(v2)" or "v2:" in user-facing text."""
+    surfaces = [("README.md", readme), ("man page", man_source), ("--help", help_text)]
+    templates = os.path.join(top_srcdir, "icinga-templates")
+    for name in sorted(os.listdir(templates)):
+        path = os.path.join(templates, name)
+        if os.path.isfile(path):
+            surfaces.append(("icinga-templates/" + name, read(path)))
+    found = []
+    for where, text in surfaces:
+        for n, line in enumerate(text.splitlines(), 1):
+            if VERSION_MARK.search(line.replace("\\-", "-")):
+                found.append("%s:%d: %s" % (where, n, line.strip()[:100]))
+    report(not found, "no contract marks (v2, v3) in README.md, the man page, --help or "
+           "icinga-templates/", "\n".join(found))
 
 
 def director_basket(top_srcdir, plugin, readme):
@@ -328,9 +395,12 @@ def director_basket(top_srcdir, plugin, readme):
     shipped = {name: {k: gen.plain(v) for k, v in a.items()} for name, a in cmd["arguments"]}
     missing = sorted(set(shipped) - set(args))
     extra = sorted(set(args) - set(shipped))
+    def value(arg):  # a {{ }} value is exported as {"type": "Function", "body": ...}
+        v = arg.get("value")
+        return v.get("body") if isinstance(v, dict) and v.get("type") == "Function" else v
     wrong = sorted(n for n in set(args) & set(shipped)
                    if args[n].get("description") != shipped[n].get("description") or
-                   args[n].get("value") != shipped[n].get("value") or
+                   value(args[n]) != shipped[n].get("value") or
                    args[n].get("set_if") != shipped[n].get("set_if") or
                    bool(args[n].get("required")) != bool(shipped[n].get("required")))
     report(not missing and not extra and not wrong and len(args) >= 20,

@@ -17,6 +17,14 @@ struct BadArgument : std::runtime_error
     using std::runtime_error::runtime_error;
 };
 
+/// A file an argument names (--pin-file, --extra-opts) cannot be used: missing, unreadable,
+/// not a regular file, too large, or without what it must hold. Becomes a UsageError without
+/// the usage: the syntax was right.
+struct FileArgumentError : BadArgument
+{
+    using BadArgument::BadArgument;
+};
+
 /// Most bytes of a free-text option (names, tags, aliases).
 inline constexpr std::size_t max_text_option_bytes = 1024;
 

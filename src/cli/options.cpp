@@ -304,7 +304,7 @@ ParseOutcome parse_options(const std::vector<std::string>& args, const Environme
             } catch (po::error& error) {
                 throw BadArgument("in --extra-opts: " + option_error_text(error));
             } catch (const std::runtime_error& error) {
-                throw BadArgument(error.what());
+                throw FileArgumentError(error.what());
             }
             if (asks_for(from_file, "extra-opts") || asks_for(from_file, "help") ||
                 asks_for(from_file, "version")) {
@@ -317,6 +317,8 @@ ParseOutcome parse_options(const std::vector<std::string>& args, const Environme
         return interpret(parsed, lookup);
     } catch (po::error& error) {
         return UsageError{sanitize_line(option_error_text(error))};
+    } catch (const FileArgumentError& error) {
+        return UsageError{sanitize_line(error.what()), false};
     } catch (const BadArgument& error) {
         return UsageError{sanitize_line(error.what())};
     }

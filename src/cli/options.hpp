@@ -25,10 +25,12 @@ struct InfoRequest
     std::string text;
 };
 
-/// The arguments are wrong; reason is one line.
+/// The arguments are wrong; reason is one line. with_usage: the short usage follows (a
+/// syntax error), or not (a file an argument names cannot be used).
 struct UsageError
 {
     std::string reason;
+    bool with_usage = true;
 };
 
 using ParseOutcome = std::variant<Options, InfoRequest, UsageError>;

@@ -22,18 +22,18 @@ void read_pin_file(Options& options)
     try {
         line = read_regular_file(options.pin_file, "--pin-file", max_pin_file_bytes);
     } catch (const std::runtime_error& error) {
-        throw BadArgument(error.what());
+        throw FileArgumentError(error.what());
     }
     line.erase(std::min(line.find('\n'), line.size()));
     if (!line.empty() && line.back() == '\r') {
         line.pop_back();
     }
     if (line.empty()) {
-        throw BadArgument("--pin-file '" + options.pin_file + "' has an empty first line");
+        throw FileArgumentError("--pin-file '" + options.pin_file + "' has an empty first line");
     }
     if (has_control_chars(line)) {
-        throw BadArgument("the PIN in --pin-file '" + options.pin_file +
-                          "' contains control characters");
+        throw FileArgumentError("the PIN in --pin-file '" + options.pin_file +
+                                "' contains control characters");
     }
     options.pin = line;
     struct stat info

@@ -6,7 +6,7 @@
 namespace cpt {
 
 /// --pin-file: the first line of options.pin_file becomes options.pin; notes whether the
-/// file is readable by every user. Throws BadArgument.
+/// file is readable by every user. Throws FileArgumentError (a BadArgument).
 void read_pin_file(Options& options);
 
 /// With none of --pin, --pin-file, --guest: a non-empty CHECK_PEXIP_TOKEN_PIN is the PIN.

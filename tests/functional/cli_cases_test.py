@@ -114,6 +114,11 @@ def run_case(suite, case, get_fake, certs, refused, n):
         want = PERFDATA[perf] if isinstance(perf, str) else perf
         if sorted(r.perf) != sorted(want):
             problems.append("perfdata labels %s, expected %s" % (sorted(r.perf), sorted(want)))
+    if case.get("usage") is False:  # a file an argument names, not a syntax error
+        more = [x for x in r.lines[1:] if x]
+        if more:
+            problems.append("%d lines after line 1 (usage is for syntax errors only): %r" %
+                            (len(more), more[0]))
     if case.get("usage"):
         more = r.lines[1:]
         if not re.search(r"(?i)\busage\b", "\n".join(more)):

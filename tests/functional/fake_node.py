@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A fake Pexip Infinity conferencing node for the functional tests (Python 3 stdlib only).
 
-It speaks HTTPS (HTTP/1.1, keep-alive, Content-Length) on 127.0.0.1 and emulates the client
-REST API v2 as described in docs/pexip-client-api.md, "What a faithful fake conferencing node
-must emulate". The behaviour is chosen by the conference alias (see ALIASES and
+It speaks HTTPS (HTTP/1.1, keep-alive, Content-Length) on 127.0.0.1 and emulates Pexip's
+client REST API (https://docs.pexip.com/api_client/api_rest.htm, request_token, release_token
+and /status); tests/pexip-client/ has Pexip's own npm client code validate every answer. `make
+fake-node` runs it by hand (--list-aliases prints the aliases worth trying). The behaviour is chosen by the conference alias (see ALIASES and
 scenario_for()); a few global switches live in a config that can be set with --config or
 POST /__fake/config.
 
@@ -195,6 +196,25 @@ class FakeState:
                 return dict(self.config)
         return {}
 
+
+# What `make fake-node` (--list-aliases) offers to try by hand: alias, what the node answers.
+TRY_ALIASES = [
+    ("meet", "OK", "a token, released"),
+    ("testcall", "OK", "a Test Call Service token (service type test_call)"),
+    ("pin-host", "WARNING", "a PIN challenge, guests may join without one (try --guest, or "
+     "--pin-file with the host PIN)"),
+    ("pin-both", "WARNING", "a PIN challenge, guests need a PIN too"),
+    ("sso", "WARNING", "an identity provider (SSO) challenge"),
+    ("vr", "WARNING", "a conference extension challenge (Virtual Reception)"),
+    ("maint", "CRITICAL", "maintenance mode (503 with Pexip's envelope, /status 503 too)"),
+    ("proxy503", "CRITICAL", "a reverse proxy's 503 page: an outage, never maintenance"),
+    ("nonpexip", "CRITICAL", "a 404 that is not Pexip's: not a Pexip node"),
+    ("e502", "CRITICAL", "HTTP 502: Failed to forward request"),
+    ("version-37", "OK", "a token from version 37 (WARNING with --min-version 38)"),
+    ("delay-3", "OK", "a token after 3 seconds (WARNING with -w 1, CRITICAL with -t 2)"),
+    ("release-500", "WARNING", "a token whose release fails"),
+    ("no-such-alias", "CRITICAL", "alias not found (any alias not listed here)"),
+]
 
 def scenario_for(alias, config):
     """Maps a decoded alias to (scenario, parameter)."""
@@ -1315,7 +1335,16 @@ def main(argv=None):
     ap.add_argument("--parent-pid", type=int, default=None,
                     help="exit when this process is gone (default: the parent at start)")
     ap.add_argument("--log", help="append a request log to this file")
+    ap.add_argument("--list-aliases", action="store_true",
+                    help="print the aliases worth trying by hand and the test PINs, then exit")
     args = ap.parse_args(argv)
+    if args.list_aliases:
+        width = max(len(alias) for alias, _, _ in TRY_ALIASES)
+        for alias, state, what in TRY_ALIASES:
+            print("  %-*s  %-8s  %s" % (width, alias, state, what))
+        print("PINs for pin-host and pin-both: host PIN %s, guest PIN %s (pin-both); "
+              "--guest joins pin-host" % (HOST_PIN, GUEST_PIN))
+        return 0
 
     config = {}
     if args.config:

@@ -134,7 +134,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(cpt_fuzz::printable(error->reason, false), error->reason);
         FUZZ_CHECK(error->reason.find('|') == std::string::npos, error->reason);
         // What run_plugin prints (it cannot be called here: it would probe).
-        cpt_fuzz::check_output(cpt::usage_error_output(error->reason), cpt::State::unknown, {});
+        cpt_fuzz::check_output(cpt::usage_error_output(error->reason, error->with_usage),
+                               cpt::State::unknown, {});
         return 0;
     }
     const cpt::Options& o = std::get<cpt::Options>(outcome);

@@ -100,11 +100,27 @@ def metric(host, service, command, label, field="value"):
 
 
 # ---- the daemons --------------------------------------------------------------------------
+RESERVED = []
+
+
+def reserve_port():
+    """A loopback port held (common.PortReservation) until every daemon answers: the daemons
+    bind with SO_REUSEADDR, and no other bind or outgoing connection gets it meanwhile."""
+    reservation = common.free_port()
+    RESERVED.append(reservation)
+    return reservation.port
+
+
+def release_ports():
+    while RESERVED:
+        RESERVED.pop().release()
+
+
 def start_carbon(base, exe):
     d = os.path.join(base, "carbon")
     for sub in ("conf", "storage/whisper", "storage/lists", "log", "run"):
         os.makedirs(os.path.join(d, sub), exist_ok=True)
-    ports = [common.free_port() for _ in range(3)]
+    ports = [reserve_port() for _ in range(3)]
     conf = os.path.join(d, "conf", "carbon.conf")
     with open(conf, "w") as f:
         f.write("\n".join([
@@ -192,7 +208,7 @@ def start_graphite_web(base, carbon):
             ""]))
     with open(os.path.join(d, "serve.py"), "w") as f:
         f.write(GRAPHITE_WSGI)
-    port = common.free_port()
+    port = reserve_port()
     env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "HOME": d,
            "PYTHONPATH": d, "GRAPHITE_SETTINGS_MODULE": "cpt_graphite_local",
            "DJANGO_SETTINGS_MODULE": "graphite.settings", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -205,7 +221,7 @@ def start_influxd(base, exe):
     d = os.path.join(base, "influxdb")
     for sub in ("meta", "data", "wal"):
         os.makedirs(os.path.join(d, sub))
-    http_port, rpc_port = common.free_port(), common.free_port()
+    http_port, rpc_port = reserve_port(), reserve_port()
     conf = os.path.join(d, "influxdb.conf")
     with open(conf, "w") as f:
         f.write("""reporting-disabled = true
@@ -244,7 +260,7 @@ def start_nrpe(base, exe, account, env, plugin, fake, ca):
     d = os.path.join(base, "nrpe")
     os.makedirs(d)
     os.chmod(d, 0o755)
-    port = common.free_port()
+    port = reserve_port()
     log = os.path.join(d, "nrpe.log")
     open(log, "w").close()
     account.give(log)
@@ -430,6 +446,7 @@ def main():
             "influxd": wait_for(lambda: http_get(influx_url + "/ping")[0] == 204, 30),
             "nrpe": wait_for(lambda: tcp_up(nrpe_port), 10),
         }
+        release_ports()
         suite.check("carbon-cache, graphite-web, influxd and nrpe up on 127.0.0.1 (%.1f s)" %
                     (time.monotonic() - started),
                     ["%s not up: %s" % (n, dm.tail()) for (n, ok), dm in

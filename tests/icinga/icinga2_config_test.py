@@ -37,6 +37,13 @@ EXAMPLE_SERVICES = {
     "meet.example.com!pexip-token-node3": "192.0.2.13",
     "node5.example.com!pexip-token-node5": None,
 }
+# The one --srv service per domain (host.vars.pexip_srv_domain), beside the per-node ones:
+# the domain as -H, no address and no port (both come from the SRV records).
+SRV_SERVICES = {
+    "meet.example.com!pexip-token-srv": {"pexip_token_srv": True,
+                                         "pexip_token_hostname": "example.com",
+                                         "pexip_token_ip_address": "", "pexip_token_port": ""},
+}
 AGENT_HOST = """// Added by the test: a host whose probes run on an agent.
 object Host "agent1.test" {
   check_command = "dummy"
@@ -167,8 +174,16 @@ def main():
 
         def example_services():
             p = []
-            if sorted(services) != sorted(EXAMPLE_SERVICES):
-                return ["services %s, expected %s" % (sorted(services), sorted(EXAMPLE_SERVICES))]
+            if sorted(services) != sorted(list(EXAMPLE_SERVICES) + list(SRV_SERVICES)):
+                return ["services %s, expected %s" % (
+                    sorted(services), sorted(list(EXAMPLE_SERVICES) + list(SRV_SERVICES)))]
+            for name, want in SRV_SERVICES.items():
+                got = {k: services[name].get("vars", {}).get(k) for k in want}
+                if got != want:
+                    p.append("%s: vars %s, expected %s" % (name, got, want))
+                if services[name].get("command_endpoint"):
+                    p.append("%s has command_endpoint %r" % (name,
+                                                            services[name]["command_endpoint"]))
             for name, addr in EXAMPLE_SERVICES.items():
                 s = services[name]
                 got = s.get("vars", {}).get("pexip_token_ip_address")
@@ -188,7 +203,8 @@ def main():
                     p.append("%s has command_endpoint %r" % (name, s["command_endpoint"]))
             return p
         suite.case("one service per node of the example hosts (node3 given as a bare address), "
-                   "1m interval, 30s retry, 3 attempts, no command_endpoint", example_services)
+                   "1m interval, 30s retry, 3 attempts, no command_endpoint; one --srv service "
+                   "for the domain", example_services)
 
         commands = single.objects("CheckCommand")
         check_command(suite, commands.get("pexip-token"), suite.exe)
@@ -213,7 +229,7 @@ def main():
 
         def endpoints():
             p = []
-            want = dict.fromkeys(EXAMPLE_SERVICES, "")
+            want = dict.fromkeys(list(EXAMPLE_SERVICES) + list(SRV_SERVICES), "")
             want.update({"agent1.test!pexip-token-a": "agent1.test",
                          "agent1.test!pexip-token-b": "agent1.test"})
             got = {k: v.get("command_endpoint") for k, v in services.items()}
@@ -344,6 +360,18 @@ def check_command(suite, cmd, exe):
         for o in sorted(want & have):
             a = args["--" + o]
             takes_value, desc = opts[o]
+            if o == "verbose":
+                # A count: pexip_token_verbose 0-3 gives nothing, -v, -vv or -vvv (a function
+                # as the value, the key skipped; icinga2_daemon_test.py runs "2" as -vv).
+                level = "Verbosity 0 to 3 (true is 1): "
+                if a.get("description") != level + desc:
+                    p.append("--verbose description %r, expected %r" % (
+                        a.get("description"), level + desc))
+                if (a.get("set_if") != "$pexip_token_verbose$" or a.get("skip_key") is not True
+                        or (a.get("value") or {}).get("type") != "Function"):
+                    p.append("--verbose is a count: set_if %r, skip_key %r, value %r" % (
+                        a.get("set_if"), a.get("skip_key"), a.get("value")))
+                continue
             if a.get("description") != desc:
                 p.append("--%s description %r, --help says %r" % (o, a.get("description"), desc))
             var = "$pexip_token_%s$" % o.replace("-", "_")

@@ -85,11 +85,12 @@ object Host "{host}" {{
   vars.pexip_nodes["node2"] = {{ pexip_token_port = {port2} }}
 }}
 
-// v2: the PIN as a (Director hidden field style) variable, passed only through env.
+// The PIN as a (Director hidden field style) variable, passed only through env; the
+// verbosity as a Director string field gives it, "2" for -vv.
 object Host "{host_env}" {{
   import "pexip-test-host"
   vars.pexip_token_pin = "{pin_value}"
-  vars.pexip_nodes["node3"] = {{ pexip_token_port = {port3} }}
+  vars.pexip_nodes["node3"] = {{ pexip_token_port = {port3}; pexip_token_verbose = "2" }}
 }}
 """.format(host_env=HOST_ENV, pin_value=PIN, port3=port3, plugin_dir=plugin_dir,
            conf=common.CONF, services=common.SERVICES_EXAMPLE,
@@ -121,9 +122,15 @@ def read_records(spool):
                 lines = f.read().split("\n")
         except OSError:
             continue
+        # $service.output$ keeps the long output's newlines (-v and up): a record's
+        # continuation lines belong to the record before them.
+        records = []
         for line in lines:
-            if not line.startswith("HOST::"):
-                continue
+            if line.startswith("HOST::"):
+                records.append(line)
+            elif records:
+                records[-1] += "\n" + line
+        for line in records:
             rec = {}
             for part in line.split("\t"):
                 k, sep, v = part.partition("::")
@@ -383,6 +390,11 @@ def main():
             return p + ["no command line for node3"]
         if PIN in " ".join(a3) or "--pin" in a3 or "--pin-file" in a3:
             p.append("node3's command line carries a PIN option: %s" % a3)
+        verbose = [a for a in a3 if re.fullmatch(r"-v+|--verbose", a)]
+        if verbose != ["-vv"]:
+            p.append("node3 (pexip_token_verbose \"2\") ran with %s, expected -vv" % verbose)
+        if a1 and [a for a in a1 if re.fullmatch(r"-v+|--verbose", a)]:
+            p.append("node1 (pexip_token_verbose 0) ran with a -v: %s" % a1)
         reqs = [r for r in fake_env.requests() if "request_token" in r["raw_path"]]
         hdr = {k.lower(): v for k, v in reqs[0]["headers"]} if reqs else {}
         if hdr.get("pin") != PIN:
@@ -390,7 +402,8 @@ def main():
                      hdr.get("pin"))
         return p
     suite.case("node3: pexip_token_pin reached the plugin through env (pin header sent, OK), "
-               "not through its command line", node3_env_pin)
+               "not through its command line; pexip_token_verbose \"2\" gave -vv, 0 none",
+               node3_env_pin)
 
     # ---- the same command line by hand ------------------------------------------------------
     if a1 and r1:

@@ -42,6 +42,8 @@ SERVICES = os.path.join(common.TEMPLATES, "nagios-services.cfg.example")
 EXPECTED = {
     "pexip-token-node1": ("OK", 0, "released"),  # shipped example, PIN from --pin-file (ini)
     "pexip-token-node2": ("OK", 0, "released"),  # shipped example
+    # shipped example: -H from $HOSTADDRESS$ (localhost here), resolved by the plugin
+    "pexip-token-node4": ("OK", 0, "released"),
     "pexip-token-maintenance": ("CRITICAL", 2, "node is in maintenance mode"),
     "pexip-token-pin-challenge": ("WARNING", 1, "asks for a PIN"),
 }
@@ -183,8 +185,11 @@ def shipped_services(ini, pin):
     """The example services with what only a test changes: files, addresses, names, alias."""
     text = open(SERVICES).read()
     text = text.replace("/etc/nagios4/pexip_token.ini", ini)
-    text = text.replace("/etc/nagios4/pexip.pin", pin)
+    text = text.replace("/etc/nagios/pexip.pin", pin)
     text = re.sub(r"\b192\.0\.2\.[0-9]+\b", "127.0.0.1", text)
+    # The single node's address is its name, which the plugin resolves: "localhost" (in the
+    # test certificate, resolved from /etc/hosts, never DNS).
+    text = text.replace("node4.example.com", "localhost")
     # -H must be a name in the fake node's certificate; the alias the PIN-protected one.
     text = re.sub(r"^(\tcheck_command\t+check_pexip_token[a-z_]*!.*)$",
                   lambda m: m.group(1).replace("!meet.example.com!", "!%s!" % PUBLISHED)
