@@ -144,21 +144,12 @@ struct CurlHttpClient::Impl
     {
         auto* self = static_cast<Impl*>(self_ptr);
         const std::size_t bytes = size * count;
-        std::string line(data, bytes);
-        while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) {
-            line.pop_back();
-        }
-        if (line.rfind("HTTP/", 0) == 0) {
-            // A new status line (after 1xx too): "HTTP/1.1 503 Service Unavailable".
-            const std::size_t code_at = line.find(' ');
-            const std::size_t reason_at =
-                code_at == std::string::npos ? code_at : line.find(' ', code_at + 1);
-            self->response.reason =
-                reason_at == std::string::npos ? std::string() : line.substr(reason_at + 1);
+        const HeaderLine line = parse_header_line(data, bytes);
+        if (line.status_line) { // a new response (after a 1xx too)
+            self->response.reason = line.reason;
             self->response.content_type.clear();
-        } else if (line.size() > 13 && strncasecmp(line.c_str(), "content-type:", 13) == 0) {
-            const std::size_t start = line.find_first_not_of(" \t", 13);
-            self->response.content_type = start == std::string::npos ? "" : line.substr(start);
+        } else if (line.content_type_line) {
+            self->response.content_type = line.content_type;
         }
         if (self->settings.want_cert_expiry && self->cert_chain.empty()) {
             self->cert_chain = peer_certificate_chain(self->easy.get());

@@ -3,6 +3,9 @@
 
 #include "http/curl_setup.hpp"
 
+#include <cstdlib>
+#include <strings.h>
+
 namespace cpt {
 
 namespace {
@@ -54,6 +57,31 @@ void configure_connection(CURL* easy, const ConnectionSettings& settings, Header
     // be interrupted and may take far longer than -t): leave it behind, we exit anyway.
     set_option(easy, CURLOPT_QUICK_EXIT, 1L);
 #endif
+}
+
+HeaderLine parse_header_line(const char* data, std::size_t bytes)
+{
+    HeaderLine parsed;
+    std::string line(data, bytes);
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) {
+        line.pop_back();
+    }
+    if (line.rfind("HTTP/", 0) == 0) {
+        parsed.status_line = true;
+        const std::size_t code_at = line.find(' ');
+        const std::size_t reason_at =
+            code_at == std::string::npos ? code_at : line.find(' ', code_at + 1);
+        parsed.status =
+            code_at == std::string::npos ? 0 : std::strtol(line.c_str() + code_at + 1, nullptr, 10);
+        parsed.reason = reason_at == std::string::npos ? std::string() : line.substr(reason_at + 1);
+    } else if (line.size() > 13 && strncasecmp(line.c_str(), "content-type:", 13) == 0) {
+        parsed.content_type_line = true;
+        const std::size_t start = line.find_first_not_of(" \t", 13);
+        parsed.content_type = start == std::string::npos ? "" : line.substr(start);
+    } else if (line.empty()) {
+        parsed.end_of_head = true;
+    }
+    return parsed;
 }
 
 std::string request_url(const ConnectionSettings& settings, const std::string& path)

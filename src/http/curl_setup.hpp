@@ -36,6 +36,18 @@ std::string request_url(const ConnectionSettings& settings, const std::string& p
 /// The request's headers, plus "Expect:" (no 100-continue round trip).
 HeaderList request_headers(const HttpRequest& request);
 
+/// What one response header line says, as libcurl hands it over (line end included).
+struct HeaderLine
+{
+    bool status_line = false; ///< "HTTP/1.1 503 Service Unavailable" (after a 1xx too)
+    long status = 0;
+    std::string reason;
+    bool content_type_line = false;
+    std::string content_type;
+    bool end_of_head = false; ///< the empty line after the headers
+};
+HeaderLine parse_header_line(const char* data, std::size_t bytes);
+
 /// "ADDR port N" of the handle's connection.
 std::string peer_address(CURL* easy);
 

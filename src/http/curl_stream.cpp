@@ -35,23 +35,14 @@ std::size_t CurlStream::on_header(char* data, std::size_t size, std::size_t coun
 {
     auto* self = static_cast<CurlStream*>(self_ptr);
     const std::size_t bytes = size * count;
-    std::string line(data, bytes);
-    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) {
-        line.pop_back();
-    }
-    if (line.rfind("HTTP/", 0) == 0) {
-        // "HTTP/1.1 200 OK", after a 1xx too.
-        const std::size_t code_at = line.find(' ');
-        const std::size_t reason_at =
-            code_at == std::string::npos ? code_at : line.find(' ', code_at + 1);
-        self->status_ =
-            code_at == std::string::npos ? 0 : std::strtol(line.c_str() + code_at + 1, nullptr, 10);
-        self->reason_ = reason_at == std::string::npos ? std::string() : line.substr(reason_at + 1);
+    const HeaderLine line = parse_header_line(data, bytes);
+    if (line.status_line) { // "HTTP/1.1 200 OK", after a 1xx too
+        self->status_ = line.status;
+        self->reason_ = line.reason;
         self->content_type_.clear();
-    } else if (line.size() > 13 && strncasecmp(line.c_str(), "content-type:", 13) == 0) {
-        const std::size_t start = line.find_first_not_of(" \t", 13);
-        self->content_type_ = start == std::string::npos ? "" : line.substr(start);
-    } else if (line.empty() && self->status_ >= 200 && !self->response_.head_received) {
+    } else if (line.content_type_line) {
+        self->content_type_ = line.content_type;
+    } else if (line.end_of_head && self->status_ >= 200 && !self->response_.head_received) {
         self->response_.head_received = true;
         if (!self->consumer_->on_head(self->status_, self->reason_, self->content_type_)) {
             self->consumer_stopped_ = true;

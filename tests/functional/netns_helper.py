@@ -91,17 +91,22 @@ class BlackHoleDns:
             self.held.append(conn)
 
 
-def private_resolver(nameserver, work):
-    """For a script already inside `unshare --net --mount`: loopback up, and resolv.conf
-    (naming only `nameserver`), nsswitch.conf (files, then dns) and hosts (localhost only)
-    written to `work` and bind-mounted over /etc's in this mount namespace; nscd hidden.
-    Exits 125 (fail) when any of it cannot be done."""
+def private_loopback():
+    """In a private network namespace (else exit 125): bring its loopback up."""
     if not in_private_namespace():
         fail("not in a private network namespace (run me under unshare --net --mount)")
     try:
         loopback_up()
     except OSError as exc:
         fail("cannot bring lo up: %s" % exc)
+
+
+def private_resolver(nameserver, work):
+    """For a script already inside `unshare --net --mount`: loopback up, and resolv.conf
+    (naming only `nameserver`), nsswitch.conf (files, then dns) and hosts (localhost only)
+    written to `work` and bind-mounted over /etc's in this mount namespace; nscd hidden.
+    Exits 125 (fail) when any of it cannot be done."""
+    private_loopback()
     files = {
         "resolv.conf": "nameserver %s\noptions timeout:5 attempts:1\n" % nameserver,
         "nsswitch.conf": "hosts: files dns\n",
@@ -121,12 +126,7 @@ def main():
     if len(sys.argv) < 5 or sys.argv[3] != "--":
         fail("usage: netns_helper.py dns|syn-drop DIR -- COMMAND...")
     mode, work, command = sys.argv[1], sys.argv[2], sys.argv[4:]
-    if not in_private_namespace():
-        fail("not in a private network namespace (run me under unshare --net --mount)")
-    try:
-        loopback_up()
-    except OSError as exc:
-        fail("cannot bring lo up: %s" % exc)
+    private_loopback()
     dns = None
     if mode == "dns":
         for name in ("resolv.conf", "nsswitch.conf", "hosts"):
