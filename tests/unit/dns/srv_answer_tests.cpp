@@ -180,8 +180,15 @@ BOOST_AUTO_TEST_CASE(compression_loops_and_forward_pointers_rejected)
     u16(b, 1);
     BOOST_TEST(parse(b).error == "bad compression pointer");
     Bytes f = header(0x8180, 1, 0);
-    u16(f, 0xC0FF); // forward
+    u16(f, 0xC0FF); // forward, past the end
     BOOST_TEST(!parse(f).valid);
+    // Forward to a well-formed name inside the message (the root, then QTYPE and QCLASS
+    // read from the same bytes): RFC 1035 4.1.4 allows only a prior occurrence.
+    Bytes w = header(0x8180, 1, 0);
+    u16(w, 0xC00E);
+    u16(w, 0x0021);
+    u16(w, 0x0001);
+    BOOST_TEST(parse(w).error == "bad compression pointer");
     Bytes t = header(0x8180, 1, 0);
     t.push_back(0x40); // extended label type
     BOOST_TEST(parse(t).error == "unknown label type");
