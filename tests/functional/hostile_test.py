@@ -277,13 +277,17 @@ def main():
         st = (f or fake).stats()
         return [] if st["connections"] == 0 else ["%d connection(s) made" % st["connections"]]
 
-    def unknown_case(name, args, rx=r"^PEXIP TOKEN UNKNOWN: ", max_t=2.0, lacks=()):
+    def unknown_case(name, args, rx=r"^PEXIP TOKEN UNKNOWN: ", max_t=2.0, lacks=(), usage=True):
+        """usage: a syntax error shows the short usage after the reason; a file that cannot
+        be used (--pin-file, --extra-opts: missing, unreadable, its content) the reason alone."""
         def fn():
             fake.reset()
             r = s.plugin(args, limit=10)
             p = r.expect(3, rx, lacks=lacks, max_seconds=max_t)
-            if "Usage:" not in r.out:
+            if usage and "Usage:" not in r.out:
                 p.append("no usage after the reason")
+            if not usage and "Usage:" in r.out:
+                p.append("the usage after a file's error (usage is for syntax errors only)")
             p += nothing_sent(r)
             return p + [r.describe()] if p else p
         s.case("args: " + name, fn)
@@ -322,11 +326,11 @@ def main():
     pin_esc = s.write_file("pin-esc.txt", b"12\x1b[31m34\n")
     pin_cr = s.write_file("pin-cr.txt", b"12\r34\n")
     unknown_case("NUL in the --pin-file PIN: UNKNOWN, nothing sent",
-                 tgt("pin-host") + ["--pin-file", pin_nul])
+                 tgt("pin-host") + ["--pin-file", pin_nul], usage=False)
     unknown_case("ESC in the --pin-file PIN: UNKNOWN, nothing sent",
-                 tgt("pin-host") + ["--pin-file", pin_esc])
+                 tgt("pin-host") + ["--pin-file", pin_esc], usage=False)
     unknown_case("CR inside the --pin-file PIN: UNKNOWN, nothing sent",
-                 tgt("pin-host") + ["--pin-file", pin_cr])
+                 tgt("pin-host") + ["--pin-file", pin_cr], usage=False)
     ini_ctl = s.write_file("ctl.ini", b"[a]\ndisplay-name=ab\x00cd\n[b]\npin=12\x1b34\n"
                                       b"[c]\ncall-tag=x\ry\n")
     for sec in ("a", "b", "c"):
@@ -373,8 +377,8 @@ def main():
     # An argument may be 128 KiB long; the reason quoting it must keep the output <= 8 KiB.
     unknown_case("100 kB -t value: output stays within 8 KiB", tgt("meet") + ["-t", "x" * 100000])
     unknown_case("100 kB stray argument", tgt("meet") + ["y" * 100000])
-    unknown_case("100 kB --pin-file path", tgt("meet") + ["--pin-file", "/" * 4000 + "p" * 96000])
-    unknown_case("100 kB --extra-opts section", tgt("meet") + ["--extra-opts=" + "s" * 100000])
+    unknown_case("100 kB --pin-file path", tgt("meet") + ["--pin-file", "/" * 4000 + "p" * 96000], usage=False)
+    unknown_case("100 kB --extra-opts section", tgt("meet") + ["--extra-opts=" + "s" * 100000], usage=False)
     unknown_case("100 kB -H", ["-H", "h" * 100000, "-a", "meet"])
     unknown_case("100 kB --challenge-result", tgt("meet") + ["--challenge-result", "w" * 100000])
 
@@ -438,9 +442,9 @@ def main():
                        ("an empty first line", newline_only), ("a CR/LF-only first line",
                                                                crlf_only),
                        ("under a regular file (ENOTDIR)", bigpin + "/x")):
-        unknown_case("--pin-file %s" % name, tgt("pin-host") + ["--pin-file", path, "-t", "1"])
+        unknown_case("--pin-file %s" % name, tgt("pin-host") + ["--pin-file", path, "-t", "1"], usage=False)
         unknown_case("--extra-opts file %s" % name,
-                     tgt("meet") + ["--extra-opts=x@" + path, "-t", "1"])
+                     tgt("meet") + ["--extra-opts=x@" + path, "-t", "1"], usage=False)
     valid_absurd("--pin-file with a CRLF line end", tgt("pin-host") + ["--pin-file", pin_crlf],
                  0, OK_RX)
 
@@ -493,9 +497,9 @@ def main():
                     ("nokey", r"config file error"),
                     ("missing", r"no section \[missing\]")):
         unknown_case("--extra-opts [%s]" % sec, tgt("meet") + ["--extra-opts=%s@%s" % (sec, ini)],
-                     rx=r"^PEXIP TOKEN UNKNOWN: .*" + rx)
+                     rx=r"^PEXIP TOKEN UNKNOWN: .*" + rx, usage=sec not in ("nokey", "missing"))
     big_ini = s.write_file("big.ini", "[x]\n" + "# padding\n" * 120000)
-    unknown_case("--extra-opts file larger than 1 MiB", tgt("meet") + ["--extra-opts=x@" + big_ini])
+    unknown_case("--extra-opts file larger than 1 MiB", tgt("meet") + ["--extra-opts=x@" + big_ini], usage=False)
     valid_absurd("--extra-opts comments and spaces", tgt("nosuch")[:-2] +
                  ["--extra-opts=good@" + ini], 0, OK_RX)
 

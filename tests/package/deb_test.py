@@ -340,18 +340,22 @@ def after_install(suite, files, nagios_before):
         if "Object 'pexip-token' of type 'CheckCommand'" not in text or ICINGA_CONF not in text:
             p.append("object list: %s" % text[:400])
         services = icinga2_config_test.pexip_services(ic.objects("Service"))
-        if sorted(services) != sorted(icinga2_config_test.EXAMPLE_SERVICES):
-            p.append("services %s" % sorted(services))
+        want = list(icinga2_config_test.EXAMPLE_SERVICES) + list(icinga2_config_test.SRV_SERVICES)
+        if sorted(services) != sorted(want):
+            p.append("services %s, expected %s" % (sorted(services), sorted(want)))
     suite.check("icinga2 daemon -C on %s plus the installed example services and hosts: "
-                "CheckCommand \"pexip-token\" comes from %s, one service per node" % (
+                "CheckCommand \"pexip-token\" comes from %s, one service per node and the --srv one" % (
                     origin, ICINGA_CONF), p)
 
     # Nagios Core: Debian's stock nagios.cfg loads /etc/nagios-plugins/config.
     before, rc0, _ = nagios_before
     after, rc, out = nagios_commands()
-    suite.check("nagios4 -v /etc/nagios4/nagios.cfg: still valid, %s -> %s commands (+3)" % (
-        before, after), [] if rc0 == 0 and rc == 0 and before is not None and
-        after == before + 3 else ["exit %d: %s" % (rc, " / ".join(out.splitlines()[-6:]))])
+    shipped = len(re.findall(r"^\s*define\s+command\s*\{", open(CONFFILE).read(), re.M))
+    suite.check("nagios4 -v /etc/nagios4/nagios.cfg: still valid, %s -> %s commands (+%d, "
+                "the installed command file's)" % (before, after, shipped),
+                [] if rc0 == 0 and rc == 0 and before is not None and shipped > 0 and
+                after == before + shipped else
+                ["exit %d: %s" % (rc, " / ".join(out.splitlines()[-6:]))])
 
 
 def graphite_module_loads(suite):
