@@ -96,7 +96,8 @@ def run_case(suite, case, get_fake, certs, refused, n):
                 "-a", case["alias"]] + args
     if fk:
         fk.reset()
-    args, sub_rx = stretch_deadline(args, sub_rx)
+    if not case.get("usage"):  # an argument error is about the -t given, not about time
+        args, sub_rx = stretch_deadline(args, sub_rx)
     max_seconds = case.get("max_seconds")
     if max_seconds is not None:
         max_seconds += harness.DEADLINE_STRETCH
@@ -145,7 +146,8 @@ def run_case(suite, case, get_fake, certs, refused, n):
 
 def stretch_deadline(args, sub_rx):
     """Under a slow wrapper (valgrind), a -t of 1 or 2 s becomes harness.stretch() of it, and
-    the regexes' "after N s" follow (see harness.stretch); otherwise nothing changes."""
+    the regexes' "after N s" follow (see harness.stretch); otherwise nothing changes. Never
+    for an argument-error case: there -t is an argument (--events-wait must stay below it)."""
     if not harness.DEADLINE_STRETCH:
         return args, sub_rx
     out, changed = [], {}
